@@ -1,0 +1,68 @@
+"""What every check type is: a small typed class whose fields are its config parameters.
+
+A check's ``run(ctx)`` returns ``Evidence`` when its claim holds and raises
+``CheckFailed`` / ``CheckWarning`` / ``CheckError`` otherwise. The runner — not the
+check — times it, enforces the timeout, retries, and records unexpected exceptions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from gonogo.redact import Redactor
+
+
+@dataclass
+class Evidence:
+    """What a check saw: a one-line summary, structured data, and optional captured output."""
+
+    summary: str
+    data: dict[str, Any] = field(default_factory=dict)
+    output: str | None = None
+
+
+@dataclass
+class CheckContext:
+    """What a running check may use. Built by the runner, one per run."""
+
+    workdir: Path
+    env: Mapping[str, str]
+    redactor: Redactor
+    run_id: str = ""
+    run_dir: Path | None = None
+    environment: str | None = None
+    results: Mapping[str, Any] = field(default_factory=dict)
+    progress: Callable[[str], None] = lambda message: None
+
+    def resolve(self, path: str | Path) -> Path:
+        """A config-relative path made absolute."""
+        candidate = Path(path).expanduser()
+        return candidate if candidate.is_absolute() else self.workdir / candidate
+
+
+class Check(BaseModel):
+    """Base of all check types. Subclasses set ``type_name`` and implement ``run``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type_name: ClassVar[str] = ""
+    #: A documented, valid example of this type's parameters (used by docs, tests and `schema`).
+    example: ClassVar[dict[str, Any]] = {}
+    #: True when a human, not gonogo, produces the evidence.
+    manual: ClassVar[bool] = False
+    #: Parameter names whose values are secret and must never be shown.
+    secret_fields: ClassVar[tuple[str, ...]] = ()
+
+    async def run(self, ctx: CheckContext) -> Evidence:
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        """One line saying what is checked, for plans and `explain` (no secrets)."""
+        params = self.model_dump(exclude_defaults=True, exclude=set(self.secret_fields))
+        inner = ", ".join(f"{k}={v!r}" for k, v in params.items())
+        return f"{self.type_name}({inner})"

@@ -1,0 +1,104 @@
+"""Command-line parsing only: each subcommand lives in ``gonogo.commands.<name>`` and
+returns an exit code. Imports of the commands are lazy so ``gonogo --help`` stays fast."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from gonogo import __version__
+
+EPILOG = (
+    "exit codes: 0 GO/success, 1 NO-GO (nothing changed), 2 usage or config error, "
+    "3 internal error, 4 PENDING sign-off, 5 deploy failed and rolled back, "
+    "6 rollback failed, 130 interrupted"
+)
+
+
+def _config_args(parser: argparse.ArgumentParser, env: bool = True) -> None:
+    parser.add_argument(
+        "-c", "--config", metavar="PATH",
+        help="gonogo.yml or a Markdown checklist (default: $GONOGO_CONFIG, then ./gonogo.yml)",
+    )
+    if env:
+        parser.add_argument("--env", "-e", metavar="E", help="environment to use")
+
+
+def _report_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--report", "-r", action="append", default=[], metavar="FMT[:PATH]",
+        help="write a report: console, json, junit, markdown, html, checklist (repeatable)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gonogo",
+        description="Run your deployment checklist as an audited go/no-go gate.",
+        epilog=EPILOG,
+    )
+    parser.add_argument("--version", action="version", version=f"gonogo {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("check", help="run the gate (preflight and verify phases; changes nothing)")
+    _config_args(p)
+    p.add_argument("--phase", "-p", action="append", default=[], metavar="P", help="only this phase (repeatable)")
+    p.add_argument("--only", action="append", default=[], metavar="ID", help="only this check and its needs (repeatable)")
+    p.add_argument("--jobs", "-j", type=int, metavar="N", help="checks run at once (default 16)")
+    _report_arg(p)
+
+    p = sub.add_parser("validate", help="check the config for errors only")
+    _config_args(p)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of gonogo.yml")
+    p.add_argument("-o", "--output", metavar="PATH")
+
+    p = sub.add_parser("runs", help="list recorded runs")
+    _config_args(p, env=False)
+    p.add_argument("--limit", "-n", type=int, default=20)
+    p.add_argument("--format", choices=["table", "json"], default="table")
+
+    p = sub.add_parser("show", help="show one run's results and evidence")
+    _config_args(p, env=False)
+    p.add_argument("run", metavar="RUN", help="run id, unique prefix, or 'last'")
+
+    p = sub.add_parser("report", help="render a recorded run as a report")
+    _config_args(p, env=False)
+    p.add_argument("run", metavar="RUN")
+    p.add_argument("--format", "-f", required=True,
+                   choices=["console", "json", "junit", "markdown", "html", "checklist"])
+    p.add_argument("-o", "--output", metavar="PATH")
+
+    p = sub.add_parser("signoff", help="record a human decision on an item of a run")
+    _config_args(p, env=False)
+    p.add_argument("run", metavar="RUN")
+    p.add_argument("item", metavar="ITEM", help="check id, a unique part of its title, or its line")
+    p.add_argument("--by", required=True, metavar="NAME")
+    p.add_argument("--note", metavar="TEXT")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--reject", action="store_true", help="the item does not hold")
+    group.add_argument("--waive", action="store_true", help="accept the risk until --expires")
+    p.add_argument("--expires", metavar="DATE", help="waiver expiry (YYYY-MM-DD or ISO time)")
+
+    p = sub.add_parser("demo", help="run a self-contained demo (no Docker, no network)")
+    p.add_argument("--dir", metavar="PATH", help="workspace to create (default: a temp dir)")
+    p.add_argument("--keep", action="store_true", help="keep the workspace afterwards")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 2
+    from gonogo.error_handler import run_command
+
+    module = importlib.import_module(f"gonogo.commands.{args.command}")
+    return run_command(module.main, args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,26 @@
+"""Opening the state store for history commands without resolving an environment."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from gonogo.config.load import find_config, parse_source, read_source
+from gonogo.errors import ConfigError
+from gonogo.journal.store import Store, open_store
+
+
+def open_state(args: argparse.Namespace) -> Store:
+    """The store of the config in use (``state:`` key), or ``./.gonogo`` without a config."""
+    try:
+        path = find_config(getattr(args, "config", None))
+    except ConfigError:
+        if getattr(args, "config", None):
+            raise
+        return open_store(str(Path.cwd() / ".gonogo"))
+    located = parse_source(path, read_source(path))
+    root = path.resolve().parent
+    state = located.data.get("state") if isinstance(located.data, dict) else None
+    if isinstance(state, str) and "://" in state:
+        return open_store(state, runs_root=root / ".gonogo")
+    return open_store(str(root / (state if isinstance(state, str) and state else ".gonogo")))

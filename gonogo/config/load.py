@@ -1,0 +1,412 @@
+"""Loading: a YAML file or a Markdown checklist in, a fully-defaulted ``Config`` out.
+
+Every problem becomes one ``ConfigError`` naming file:line, the path to the bad value,
+what was expected and what was found, and a hint where one helps.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from gonogo.checks.base import Check
+from gonogo.config.interpolate import interpolate_data
+from gonogo.config.model import (
+    COMMON_KEYS,
+    CheckCommon,
+    CheckSpec,
+    Config,
+    ConfigModel,
+    Environment,
+    Phase,
+)
+from gonogo.config.yamlsource import Located, Path as DataPath, format_path, parse_yaml
+from gonogo.envfiles import EnvValue, read_env_file
+from gonogo.errors import ConfigError
+from gonogo.plugins import check_types
+
+DEFAULT_NAMES = ("gonogo.yml", "gonogo.yaml")
+
+
+def find_config(explicit: str | None = None, cwd: Path | None = None) -> Path:
+    """``-c PATH``, else ``$GONOGO_CONFIG``, else ``gonogo.yml`` in the current directory."""
+    chosen = explicit or os.environ.get("GONOGO_CONFIG")
+    if chosen:
+        return Path(chosen)
+    here = cwd or Path.cwd()
+    for name in DEFAULT_NAMES:
+        if (here / name).is_file():
+            return here / name
+    raise ConfigError(
+        f"no gonogo.yml in {here}",
+        hint="pass -c PATH (a gonogo.yml or a Markdown checklist), or run `gonogo init`",
+    )
+
+
+def read_source(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError("file not found", file=str(path)) from None
+    except IsADirectoryError:
+        raise ConfigError("is a directory, expected a file", file=str(path)) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror}", file=str(path)) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"not UTF-8 text (byte {exc.start})", file=str(path)) from None
+
+
+def parse_source(path: Path, text: str) -> Located:
+    """Raw data with line numbers, from YAML or from a Markdown checklist."""
+    if path.suffix.lower() in (".md", ".markdown"):
+        from gonogo.markdown import checklist_source
+
+        return checklist_source(text, str(path))
+    return parse_yaml(text, str(path))
+
+
+def load_config(
+    path: str | Path | None = None,
+    *,
+    env: str | None = None,
+    extra_vars: Mapping[str, str] | None = None,
+    strict: bool = True,
+    process_env: Mapping[str, str] | None = None,
+) -> Config:
+    """Load, validate and resolve a config for one environment."""
+    config_path = find_config(str(path) if path else None)
+    located = parse_source(config_path, read_source(config_path))
+    return build_config(
+        located,
+        config_path,
+        env=env,
+        extra_vars=extra_vars or {},
+        strict=strict,
+        process_env=os.environ if process_env is None else process_env,
+    )
+
+
+def build_config(
+    located: Located,
+    config_path: Path,
+    *,
+    env: str | None,
+    extra_vars: Mapping[str, str],
+    strict: bool,
+    process_env: Mapping[str, str],
+) -> Config:
+    data = located.data
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"expected a mapping of top-level keys (version, name, phases, …), got {_kind(data)}",
+            file=located.file,
+            line=1,
+        )
+    try:
+        model = ConfigModel.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error(exc, located, ()) from None
+    root = config_path.resolve().parent
+    environment = resolve_environment(model, located, root, env, process_env)
+    variables = {**environment.variables(), **{k: str(v) for k, v in extra_vars.items()}}
+    if environment.name:
+        variables.setdefault("env", environment.name)
+    phases = build_phases(model, located, variables, strict)
+    return Config(
+        path=config_path,
+        root=root,
+        name=model.name or config_path.stem,
+        phases=phases,
+        model=model,
+        environment=environment,
+        defaults=model.defaults,
+    )
+
+
+def resolve_environment(
+    model: ConfigModel,
+    located: Located,
+    root: Path,
+    name: str | None,
+    process_env: Mapping[str, str],
+) -> Environment:
+    """Pick the environment (``--env``, or the only one declared) and read its settings."""
+    if name is None and len(model.environments) == 1:
+        name = next(iter(model.environments))
+    if name is not None and name not in model.environments:
+        if model.environments:
+            known = ", ".join(model.environments)
+            raise ConfigError(
+                f"unknown environment {name!r}",
+                file=located.file,
+                line=located.line_of(("environments",)),
+                hint=f"declared environments: {known}",
+            )
+        environment = Environment(name=name)
+    else:
+        environment = Environment(name=name)
+    values: dict[str, EnvValue] = {}
+    if name is not None and name in model.environments:
+        spec = model.environments[name]
+        environment.protected = spec.protected
+        for key, value in spec.vars.items():
+            line = located.line_of(("environments", name, "vars", key))
+            text = str(value).lower() if isinstance(value, bool) else str(value)
+            values[key] = EnvValue(key, text, f"{located.file}:{line}")
+        for i, env_file in enumerate(spec.env_files):
+            file_path = Path(env_file) if Path(env_file).is_absolute() else root / env_file
+            if not file_path.is_file():
+                raise ConfigError(
+                    f"env file {env_file!r} not found",
+                    file=located.file,
+                    line=located.line_of(("environments", name, "env_files", i)),
+                    path=f"environments.{name}.env_files[{i}]",
+                    hint="create it or remove it from env_files",
+                )
+            values.update(read_env_file(file_path, display=env_file))
+    for key, value in process_env.items():
+        values[key] = EnvValue(key, value, "process environment")
+    environment.values = values
+    declared = [s.name for s in model.secrets]
+    environment.redactor.add_env(environment.variables(), declared)
+    return environment
+
+
+def build_phases(
+    model: ConfigModel, located: Located, variables: Mapping[str, str], strict: bool
+) -> tuple[Phase, ...]:
+    types = check_types()
+    phases: list[Phase] = []
+    seen_phases: dict[str, int] = {}
+    check_phase: dict[str, int] = {}
+    specs_raw: list[tuple[DataPath, CheckSpec]] = []
+    for pi, phase in enumerate(model.phases):
+        if phase.id in seen_phases:
+            raise _err(located, ("phases", pi, "id"), f"duplicate phase id {phase.id!r}",
+                       hint="phase ids must be unique")
+        seen_phases[phase.id] = pi
+        checks: list[CheckSpec] = []
+        for ci, raw in enumerate(phase.checks):
+            where: DataPath = ("phases", pi, "checks", ci)
+            spec = build_check(raw, where, phase.id, phase.kind, located, types, variables, strict,
+                               model.defaults.timeout)
+            if spec.id in check_phase:
+                raise _err(located, where + ("id",), f"duplicate check id {spec.id!r}",
+                           hint="give each check a unique id")
+            check_phase[spec.id] = pi
+            checks.append(spec)
+            specs_raw.append((where, spec))
+        phases.append(
+            Phase(
+                id=phase.id,
+                title=phase.title or phase.id,
+                kind=phase.kind,
+                checks=tuple(checks),
+                duration=phase.duration,
+                interval=phase.interval,
+                line=located.line_of(("phases", pi)),
+            )
+        )
+    _check_needs(specs_raw, check_phase, located)
+    return tuple(phases)
+
+
+def build_check(
+    raw: dict[str, Any],
+    where: DataPath,
+    phase_id: str,
+    kind: str,
+    located: Located,
+    types: Mapping[str, type[Check]],
+    variables: Mapping[str, str],
+    strict: bool,
+    default_timeout: float,
+) -> CheckSpec:
+    if not isinstance(raw, dict):
+        raise _err(located, where, f"expected a check mapping (id, title, type, …), got {_kind(raw)}")
+    common_raw = {k: v for k, v in raw.items() if k in COMMON_KEYS}
+    params_raw = {k: v for k, v in raw.items() if k not in COMMON_KEYS}
+    try:
+        common = CheckCommon.model_validate(common_raw)
+    except ValidationError as exc:
+        raise validation_error(exc, located, where) from None
+    type_name = common.type or ("command" if "run" in params_raw else None)
+    if type_name is None:
+        raise _err(located, where, "missing 'type'",
+                   hint="add `type: http|command|file|tcp|manual|…`, or `run:` for a command")
+    cls = types.get(type_name)
+    if cls is None:
+        close = difflib.get_close_matches(type_name, types, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise _err(located, where + ("type",), f"unknown check type {type_name!r}",
+                   hint=hint + "known types: " + ", ".join(sorted(types)))
+
+    def undefined(path: DataPath, name: str) -> None:
+        raise _err(located, where + path, f"undefined variable ${{{name}}}",
+                   hint="set it in environments.<env>.vars, an env file or the process environment")
+
+    deferred = frozenset(getattr(cls, "deferred_fields", ()))
+    params_raw = interpolate_data(params_raw, variables, undefined, strict=strict, deferred=deferred)
+    try:
+        params = cls.model_validate(params_raw)
+    except ValidationError as exc:
+        raise validation_error(exc, located, where, type_name=type_name) from None
+    title = common.title or _default_title(params)
+    check_id = common.id or _slug(title) or f"{phase_id}-{where[-1]}"
+    return CheckSpec(
+        id=check_id,
+        title=title,
+        type=type_name,
+        params=params,
+        phase=phase_id,
+        kind=kind,
+        timeout=common.timeout or default_timeout,
+        needs=tuple(common.needs),
+        advisory=common.advisory,
+        retry=common.retry,
+        line=located.line_of(where),
+    )
+
+
+def _check_needs(
+    specs: list[tuple[DataPath, CheckSpec]], check_phase: dict[str, int], located: Located
+) -> None:
+    by_id = {spec.id: (where, spec) for where, spec in specs}
+    for where, spec in specs:
+        for i, need in enumerate(spec.needs):
+            if need not in check_phase:
+                close = difflib.get_close_matches(need, check_phase, n=1)
+                raise _err(located, where + ("needs", i), f"unknown check id {need!r}",
+                           hint=f"did you mean {close[0]!r}?" if close else "needs names check ids")
+            if check_phase[need] > check_phase[spec.id]:
+                raise _err(located, where + ("needs", i),
+                           f"{need!r} runs in a later phase than {spec.id!r}",
+                           hint="needs may name checks in the same or an earlier phase")
+    # cycles (only possible within a phase, given the rule above)
+    state: dict[str, int] = {}
+
+    def visit(node: str, trail: list[str]) -> None:
+        if state.get(node) == 2:
+            return
+        if state.get(node) == 1:
+            cycle = trail[trail.index(node):] + [node]
+            where, _ = by_id[node]
+            raise _err(located, where + ("needs",), "needs form a cycle: " + " -> ".join(cycle),
+                       hint="remove one of these needs")
+        state[node] = 1
+        for need in by_id[node][1].needs:
+            visit(need, trail + [node])
+        state[node] = 2
+
+    for node in by_id:
+        visit(node, [])
+
+
+# ---- error rendering ------------------------------------------------------------------
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def _err(located: Located, path: DataPath, message: str, hint: str | None = None) -> ConfigError:
+    return ConfigError(message, file=located.file, line=located.line_of(path),
+                       path=format_path(path) or None, hint=hint)
+
+
+def validation_error(
+    exc: ValidationError, located: Located, base: DataPath, type_name: str | None = None
+) -> ConfigError:
+    """The first pydantic error as a one-line ConfigError (file:line: path: expected, got)."""
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    loc: DataPath = base + tuple(p for p in first["loc"] if isinstance(p, (str, int)))
+    kind, msg, given = first["type"], first["msg"], first.get("input")
+    hint: str | None = None
+    if kind == "extra_forbidden":
+        key = loc[-1]
+        loc_parent = loc[:-1]
+        allowed = _allowed_keys(exc, first, type_name)
+        close = difflib.get_close_matches(str(key), allowed, n=1)
+        message = f"unknown key {key!r}"
+        hint = f"did you mean {close[0]!r}?" if close else (
+            "allowed keys: " + ", ".join(allowed) if allowed else None)
+        loc = loc_parent + (key,)
+    elif kind == "missing":
+        message = f"missing required key {loc[-1]!r}"
+        loc = loc[:-1]
+    elif kind == "value_error":
+        message = re.sub(r"^Value error, ", "", msg)
+    elif kind == "literal_error":
+        message = msg.replace("Input should be", "expected") + f", got {given!r}"
+    elif kind == "string_pattern_mismatch":
+        message = f"expected letters, digits, '-', '_' or '.', got {given!r}"
+    else:
+        message = re.sub(r"^Input should be (a valid )?", "expected ", msg)
+        message += f", got {_kind(given)}"
+    if len(errors) > 1:
+        message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+    return _err(located, loc, message, hint=hint)
+
+
+def _allowed_keys(exc: ValidationError, error: Any, type_name: str | None) -> list[str]:
+    """The keys the model at the failing location accepts, for a did-you-mean hint."""
+    from gonogo.config import model as m
+
+    root: Any = getattr(m, exc.title, None) or check_types().get(type_name or "")
+    if root is None:
+        return []
+    cls: Any = root
+    loc = [p for p in error["loc"] if isinstance(p, (str, int))][:-1]
+    skip_key = False
+    for part in loc:
+        if isinstance(part, int) or cls is None or skip_key:
+            skip_key = False
+            continue
+        field = cls.model_fields.get(part)
+        cls = _model_in(field.annotation) if field else None
+        skip_key = field is not None and "dict[" in str(field.annotation)
+    if cls is None:
+        return []
+    keys = set(cls.model_fields)
+    if cls is root and type_name:
+        keys |= COMMON_KEYS
+    return sorted(keys)
+
+
+def _model_in(annotation: Any) -> Any:
+    """The pydantic model inside ``X | None``, ``list[X]`` or ``dict[str, X]``, if any."""
+    from typing import get_args
+
+    from pydantic import BaseModel
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _default_title(params: Check) -> str:
+    return params.describe()
+
+
+def _slug(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:48].strip("-")

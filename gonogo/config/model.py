@@ -1,0 +1,207 @@
+"""Every config schema in one place: the YAML vocabulary as pydantic models, and the
+fully-defaulted, typed objects that loading returns (the engine only sees these)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
+
+from gonogo.checks.base import Check
+from gonogo.durations import parse_duration
+from gonogo.envfiles import EnvValue
+from gonogo.redact import Redactor
+
+Duration = Annotated[
+    float,
+    BeforeValidator(parse_duration),
+    PlainSerializer(lambda v: f"{v:g}s", return_type=str),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^(\d+(\.\d+)?(ms|s|m|h|d))+$"},
+                {"type": "number", "minimum": 0},
+            ],
+            "description": "a duration like 500ms, 30s, 10m, 1h",
+        }
+    ),
+]
+
+PhaseKind = Literal["preflight", "backup", "deploy", "verify", "watch", "post", "rollback"]
+PHASE_KINDS: tuple[str, ...] = PhaseKind.__args__  # type: ignore[attr-defined]
+#: Phase kinds `gonogo check` runs: read-only by contract.
+READ_ONLY_KINDS = frozenset({"preflight", "verify"})
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Retry(Strict):
+    """Re-run a check until it passes: every ``interval``, for at most ``within`` (or ``attempts`` tries)."""
+
+    interval: Duration = 2.0
+    within: Duration | None = None
+    attempts: int | None = Field(default=None, ge=1)
+
+
+class CheckCommon(Strict):
+    """Keys every check accepts, whatever its type."""
+
+    id: Annotated[str, Field(pattern=ID_PATTERN)] | None = None
+    title: str | None = None
+    type: str | None = None
+    timeout: Duration | None = None
+    needs: list[str] = []
+    advisory: bool = False
+    retry: Retry | None = None
+
+
+COMMON_KEYS = frozenset(CheckCommon.model_fields)
+
+
+class PhaseModel(Strict):
+    id: Annotated[str, Field(pattern=ID_PATTERN)]
+    title: str | None = None
+    kind: PhaseKind
+    duration: Duration | None = None
+    interval: Duration | None = None
+    checks: list[dict[str, Any]] = []
+
+
+class EnvironmentModel(Strict):
+    env_files: list[str] = []
+    vars: dict[str, str | int | float | bool] = {}
+    protected: bool = False
+
+
+class SecretRules(Strict):
+    min_length: int | None = Field(default=None, ge=1)
+    min_distinct: int | None = Field(default=None, ge=1)
+
+
+class SecretModel(Strict):
+    name: str
+    location: str | None = None
+    purpose: str | None = None
+    rules: SecretRules = SecretRules()
+
+
+class ContactModel(Strict):
+    role: str
+    contact: str
+
+
+class DefaultsModel(Strict):
+    timeout: Duration = 600.0
+    retries: int = Field(default=0, ge=0)
+    jobs: int = Field(default=16, ge=1)
+
+
+class HealthModel(Strict):
+    url: str
+    within: Duration = 60.0
+    status: int = 200
+
+
+class ServiceModel(Strict):
+    name: Annotated[str, Field(pattern=ID_PATTERN)]
+    driver: Literal["compose", "swarm", "shell"]
+    image: str | None = None
+    service: str | None = None
+    compose_file: str | None = None
+    health: HealthModel | None = None
+    needs: list[str] = []
+    deploy: str | None = None
+    rollback: str | None = None
+
+
+class ConfigModel(Strict):
+    """The top level of ``gonogo.yml``."""
+
+    version: Literal[1] = 1
+    name: str | None = None
+    checklist: str | None = None
+    state: str | None = None
+    environments: dict[str, EnvironmentModel] = {}
+    secrets: list[SecretModel] = []
+    contacts: list[ContactModel] = []
+    notify: list[str] = []
+    defaults: DefaultsModel = DefaultsModel()
+    phases: list[PhaseModel] = []
+    services: list[ServiceModel] = []
+
+
+# ---- what loading returns -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """One checklist item bound to its evidence."""
+
+    id: str
+    title: str
+    type: str
+    params: Check
+    phase: str
+    kind: str
+    timeout: float
+    needs: tuple[str, ...] = ()
+    advisory: bool = False
+    retry: Retry | None = None
+    line: int | None = None
+
+    @property
+    def manual(self) -> bool:
+        return self.params.manual
+
+
+@dataclass(frozen=True)
+class Phase:
+    id: str
+    title: str
+    kind: str
+    checks: tuple[CheckSpec, ...]
+    duration: float | None = None
+    interval: float | None = None
+    line: int | None = None
+
+
+@dataclass
+class Environment:
+    """The selected environment, resolved: settings with their sources, and the redactor."""
+
+    name: str | None
+    values: dict[str, EnvValue] = field(default_factory=dict)
+    protected: bool = False
+    redactor: Redactor = field(default_factory=Redactor)
+
+    def variables(self) -> dict[str, str]:
+        return {k: v.value for k, v in self.values.items()}
+
+
+@dataclass
+class Config:
+    path: Path
+    root: Path
+    name: str
+    phases: tuple[Phase, ...]
+    model: ConfigModel
+    environment: Environment
+    defaults: DefaultsModel = field(default_factory=DefaultsModel)
+
+    @property
+    def checks(self) -> dict[str, CheckSpec]:
+        return {c.id: c for p in self.phases for c in p.checks}
+
+    @property
+    def state_location(self) -> str:
+        """A ``postgresql://`` URL or a directory (default ``.gonogo/`` beside the config)."""
+        state = self.model.state
+        if state and "://" in state:
+            return state
+        return str(self.root / (state or ".gonogo"))

@@ -1,0 +1,249 @@
+"""Running a plan: phases in order, checks of a phase concurrently (bounded), ``needs``
+across phases, per-check timeout and retry, and each result journaled before any
+dependent starts."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import traceback
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from gonogo.checks.base import CheckContext, Evidence
+from gonogo.config.model import CheckSpec, Phase
+from gonogo.durations import format_duration
+from gonogo.engine.outcomes import SATISFIED, CheckResult, Outcome, now
+from gonogo.errors import CheckError, CheckFailed, CheckProblem, CheckWarning
+
+
+class Journal(Protocol):
+    """Where results go the moment they exist (the state store implements this)."""
+
+    def record(self, result: CheckResult, output: str | None) -> None: ...
+
+
+class Listener(Protocol):
+    """Live observers (console, progress). All methods are optional to implement."""
+
+    def phase_started(self, phase: Phase) -> None: ...
+    def check_started(self, spec: CheckSpec) -> None: ...
+    def check_finished(self, result: CheckResult) -> None: ...
+
+
+@dataclass
+class Plan:
+    """The phases and checks one command will run, in order."""
+
+    phases: list[Phase]
+    selected: set[str] = field(default_factory=set)
+
+    @property
+    def checks(self) -> list[CheckSpec]:
+        return [c for p in self.phases for c in p.checks]
+
+
+def make_plan(
+    phases: Sequence[Phase],
+    kinds: Iterable[str],
+    *,
+    phase_ids: Sequence[str] = (),
+    only: Sequence[str] = (),
+) -> Plan:
+    """Phases of the allowed kinds, narrowed by ``--phase`` and ``--only`` (plus their needs)."""
+    allowed = set(kinds)
+    chosen = [p for p in phases if p.kind in allowed and (not phase_ids or p.id in phase_ids)]
+    by_id = {c.id: c for p in phases for c in p.checks}
+    if only:
+        wanted: set[str] = set()
+        stack = list(only)
+        while stack:
+            cid = stack.pop()
+            if cid in wanted or cid not in by_id:
+                continue
+            wanted.add(cid)
+            stack.extend(by_id[cid].needs)
+        chosen = [
+            Phase(p.id, p.title, p.kind, tuple(c for c in p.checks if c.id in wanted),
+                  p.duration, p.interval, p.line)
+            for p in phases
+            if p.kind in allowed and any(c.id in wanted for c in p.checks)
+        ]
+    return Plan(chosen, {c.id for p in chosen for c in p.checks})
+
+
+class Runner:
+    """Executes a plan against a context, feeding a journal and listeners."""
+
+    def __init__(
+        self,
+        ctx: CheckContext,
+        journal: Journal,
+        listeners: Sequence[Listener] = (),
+        *,
+        jobs: int = 16,
+        retries: int = 0,
+        kill_grace: float | None = None,
+    ) -> None:
+        self.ctx = ctx
+        self.journal = journal
+        self.listeners = list(listeners)
+        self.jobs = max(1, jobs)
+        self.retries = retries
+        self.results: dict[str, CheckResult] = {}
+        self._done: dict[str, asyncio.Event] = {}
+        self._position: dict[str, int] = {}
+
+    async def run(self, plan: Plan) -> list[CheckResult]:
+        semaphore = asyncio.Semaphore(self.jobs)
+        self.ctx.results = self.results
+        for position, spec in enumerate(plan.checks):
+            self._done[spec.id] = asyncio.Event()
+            self._position[spec.id] = position
+        for phase in plan.phases:
+            self._emit("phase_started", phase)
+            await asyncio.gather(*(self._run_one(spec, semaphore) for spec in phase.checks))
+        return [self.results[c.id] for c in plan.checks if c.id in self.results]
+
+    # ---- one check ------------------------------------------------------------------
+
+    async def _run_one(self, spec: CheckSpec, semaphore: asyncio.Semaphore) -> None:
+        try:
+            blocked = await self._wait_for_needs(spec)
+            if blocked:
+                result = self._result(spec, Outcome.SKIPPED, blocked, 0.0, {}, 0)
+                self._finish(result, None)
+                return
+            if spec.manual:
+                reason = getattr(spec.params, "reason", None)
+                summary = "awaiting sign-off" + (f" ({reason})" if reason else "")
+                self._finish(self._result(spec, Outcome.PENDING, summary, 0.0, {}, 0), None)
+                return
+            self._emit("check_started", spec)
+            result, output = await self._attempts(spec, semaphore)
+            self._finish(result, output)
+        finally:
+            self._done[spec.id].set()
+
+    async def _wait_for_needs(self, spec: CheckSpec) -> str | None:
+        for need in spec.needs:
+            event = self._done.get(need)
+            if event is None:
+                continue  # not part of this run (filtered out by --phase/--only)
+            await event.wait()
+            got = self.results.get(need)
+            if got is not None and got.outcome not in SATISFIED:
+                return f"needs {need} ({got.outcome})"
+        return None
+
+    async def _attempts(
+        self, spec: CheckSpec, semaphore: asyncio.Semaphore
+    ) -> tuple[CheckResult, str | None]:
+        retry = spec.retry
+        attempts_limit = (retry.attempts if retry and retry.attempts else None) or (
+            None if retry and retry.within else self.retries + 1
+        )
+        interval = retry.interval if retry else 1.0
+        within = retry.within if retry else None
+        started = time.monotonic()
+        started_at = now()
+        attempt = 0
+        while True:
+            attempt += 1
+            remaining = None if within is None else within - (time.monotonic() - started)
+            timeout = spec.timeout if remaining is None else max(0.05, min(spec.timeout, remaining))
+            async with semaphore:
+                outcome, summary, evidence, output = await self._attempt(spec, timeout)
+            elapsed = time.monotonic() - started
+            if outcome in (Outcome.PASSED, Outcome.WARNED):
+                break
+            if attempts_limit is not None and attempt >= attempts_limit:
+                break
+            if within is not None and elapsed + interval > within:
+                if attempt > 1:
+                    summary += f" (still failing after {format_duration(elapsed)}, {attempt} tries)"
+                break
+            self.ctx.progress(f"{spec.id}: {summary}; retrying in {format_duration(interval)}")
+            await asyncio.sleep(interval)
+        if outcome == Outcome.FAILED and spec.advisory:
+            outcome = Outcome.WARNED
+        duration = time.monotonic() - started
+        result = self._result(spec, outcome, summary, duration, evidence, attempt)
+        result.started_at = started_at
+        return result, output
+
+    async def _attempt(
+        self, spec: CheckSpec, timeout: float
+    ) -> tuple[Outcome, str, dict[str, object], str | None]:
+        try:
+            evidence: Evidence = await asyncio.wait_for(spec.params.run(self.ctx), timeout)
+        except CheckFailed as exc:
+            return Outcome.FAILED, exc.message, exc.evidence, _pop_output(exc)
+        except CheckWarning as exc:
+            return Outcome.WARNED, exc.message, exc.evidence, _pop_output(exc)
+        except CheckError as exc:
+            return Outcome.ERRORED, exc.message, exc.evidence, _pop_output(exc)
+        except TimeoutError:
+            return Outcome.FAILED, f"timed out after {format_duration(timeout)}", {}, None
+        except CheckProblem as exc:  # a plugin's own subclass
+            return Outcome.ERRORED, exc.message, exc.evidence, None
+        except Exception as exc:  # the runner, not the check, records the unexpected
+            trace = traceback.format_exc(limit=8)
+            return (
+                Outcome.ERRORED,
+                f"unexpected error: {type(exc).__name__}: {exc}",
+                {"traceback": trace},
+                None,
+            )
+        return Outcome.PASSED, evidence.summary, evidence.data, evidence.output
+
+    # ---- bookkeeping ----------------------------------------------------------------
+
+    def _result(
+        self,
+        spec: CheckSpec,
+        outcome: Outcome,
+        summary: str,
+        duration: float,
+        evidence: dict[str, object],
+        attempts: int,
+    ) -> CheckResult:
+        redact = self.ctx.redactor
+        return CheckResult(
+            id=spec.id,
+            title=redact.text(spec.title),
+            phase=spec.phase,
+            kind=spec.kind,
+            type=spec.type,
+            outcome=outcome,
+            summary=redact.text(summary),
+            duration_s=round(duration, 3),
+            evidence=redact.data(dict(evidence)),
+            advisory=spec.advisory,
+            attempts=attempts,
+            line=spec.line,
+            started_at=now() if attempts == 0 else None,
+            finished_at=now(),
+            position=self._position.get(spec.id, 0),
+        )
+
+    def _finish(self, result: CheckResult, output: str | None) -> None:
+        if result.started_at is None:
+            result.started_at = result.finished_at
+        clean = self.ctx.redactor.text(output) if output else None
+        # journal first: a dependent may start only once this result is durable
+        self.journal.record(result, clean)
+        self.results[result.id] = result
+        self._emit("check_finished", result)
+
+    def _emit(self, event: str, arg: object) -> None:
+        for listener in self.listeners:
+            method = getattr(listener, event, None)
+            if method is not None:
+                method(arg)
+
+
+def _pop_output(exc: CheckProblem) -> str | None:
+    output = exc.evidence.pop("output", None)
+    return output if isinstance(output, str) else None

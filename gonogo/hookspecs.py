@@ -1,0 +1,15 @@
+"""The pluggy hooks third-party packages implement (entry-point group ``gonogo``)."""
+
+from __future__ import annotations
+
+import pluggy
+
+from gonogo.checks.base import Check
+
+hookspec = pluggy.HookspecMarker("gonogo")
+hookimpl = pluggy.HookimplMarker("gonogo")
+
+
+@hookspec
+def gonogo_check_types() -> list[type[Check]]:  # type: ignore[empty-body]
+    """Return the check type classes this plugin provides."""

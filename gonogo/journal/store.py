@@ -1,0 +1,450 @@
+"""State store on SQLAlchemy Core: one schema for SQLite (WAL) and PostgreSQL.
+
+Captured output lives in files under ``runs/<run-id>/`` beside the config; the
+database holds everything else. Each result is committed the moment it is recorded.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import re
+import secrets
+import socket
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from gonogo.engine.outcomes import CheckResult, Outcome, Verdict, decide, exit_code
+from gonogo.errors import StateError
+
+metadata = sa.MetaData()
+
+runs = sa.Table(
+    "runs",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("command", sa.String(32), nullable=False),
+    sa.Column("config_path", sa.Text),
+    sa.Column("environment", sa.String(128)),
+    sa.Column("version", sa.String(256)),
+    sa.Column("status", sa.String(32), nullable=False),  # running | finished | interrupted
+    sa.Column("verdict", sa.String(16)),
+    sa.Column("exit_code", sa.Integer),
+    sa.Column("started_at", sa.String(40), nullable=False),
+    sa.Column("finished_at", sa.String(40)),
+    sa.Column("user", sa.String(128)),
+    sa.Column("host", sa.String(255)),
+    sa.Column("pid", sa.Integer),
+    sa.Column("meta", sa.Text, nullable=False, default="{}"),
+)
+
+results = sa.Table(
+    "results",
+    metadata,
+    sa.Column("run_id", sa.String(64), sa.ForeignKey("runs.id"), primary_key=True),
+    sa.Column("check_id", sa.String(255), primary_key=True),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("phase", sa.String(255), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("type", sa.String(64), nullable=False),
+    sa.Column("outcome", sa.String(16), nullable=False),
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Column("duration_s", sa.Float, nullable=False),
+    sa.Column("evidence", sa.Text, nullable=False),
+    sa.Column("advisory", sa.Boolean, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("line", sa.Integer),
+    sa.Column("started_at", sa.String(40)),
+    sa.Column("finished_at", sa.String(40)),
+    sa.Column("output_path", sa.Text),
+)
+
+signoffs = sa.Table(
+    "signoffs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.String(64), sa.ForeignKey("runs.id"), nullable=False),
+    sa.Column("check_id", sa.String(255), nullable=False),
+    sa.Column("by", sa.String(255), nullable=False),
+    sa.Column("decision", sa.String(16), nullable=False),  # approved | rejected | waived
+    sa.Column("note", sa.Text),
+    sa.Column("expires", sa.String(40)),
+    sa.Column("previous_outcome", sa.String(16)),
+    sa.Column("at", sa.String(40), nullable=False),
+)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="milliseconds") if value else None
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+@dataclass
+class RunRecord:
+    """A run as stored: what reports and `show` read."""
+
+    id: str
+    command: str
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    verdict: str | None
+    exit_code: int | None
+    environment: str | None = None
+    version: str | None = None
+    config_path: str | None = None
+    user: str | None = None
+    host: str | None = None
+    pid: int | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    results: list[CheckResult] = field(default_factory=list)
+    signoffs: list[dict[str, Any]] = field(default_factory=list)
+    run_dir: Path | None = None
+    #: Outcome tallies when results were not loaded (``list_runs``).
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def duration_s(self) -> float | None:
+        if self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
+
+def new_run_id(at: datetime) -> str:
+    return at.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+
+
+def open_store(location: str, runs_root: Path | None = None) -> Store:
+    """``location`` is a ``postgresql://`` URL or a directory (``.gonogo/``)."""
+    if "://" in location:
+        url = location
+        if url.startswith("postgresql://") or url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url.split("://", 1)[1]
+        root = runs_root or Path(".gonogo")
+        return Store(url, root / "runs", display=_hide_password(location))
+    directory = Path(location)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StateError(f"cannot create state directory {directory}: {exc.strerror}") from None
+    return Store(f"sqlite:///{directory / 'state.db'}", directory / "runs", display=str(directory))
+
+
+def _hide_password(url: str) -> str:
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+
+
+class Store:
+    def __init__(self, url: str, runs_dir: Path, display: str) -> None:
+        self.display = display
+        self.runs_dir = runs_dir
+        self.engine: Engine = _engine(url, display)
+        try:
+            metadata.create_all(self.engine)
+        except sa.exc.SQLAlchemyError as exc:
+            raise StateError(f"state store {display}: {_short(exc)}") from None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # ---- runs -----------------------------------------------------------------------
+
+    def create_run(
+        self,
+        command: str,
+        *,
+        config_path: str | None = None,
+        environment: str | None = None,
+        version: str | None = None,
+        meta: dict[str, Any] | None = None,
+        run_id: str | None = None,
+    ) -> RunJournal:
+        started = datetime.now(timezone.utc)
+        rid = run_id or new_run_id(started)
+        run_dir = self.runs_dir / rid
+        (run_dir / "output").mkdir(parents=True, exist_ok=True)
+        with self.engine.begin() as conn:
+            conn.execute(
+                runs.insert().values(
+                    id=rid,
+                    command=command,
+                    config_path=config_path,
+                    environment=environment,
+                    version=version,
+                    status="running",
+                    started_at=_iso(started),
+                    user=_user(),
+                    host=socket.gethostname(),
+                    pid=os.getpid(),
+                    meta=json.dumps(meta or {}),
+                )
+            )
+        return RunJournal(self, rid, run_dir)
+
+    def finish_run(self, run_id: str, verdict: str | None, code: int, status: str = "finished") -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                runs.update()
+                .where(runs.c.id == run_id)
+                .values(verdict=verdict, exit_code=code, status=status,
+                        finished_at=_iso(datetime.now(timezone.utc)))
+            )
+
+    def update_meta(self, run_id: str, **values: Any) -> None:
+        record = self.load_run(run_id)
+        meta = {**record.meta, **values}
+        with self.engine.begin() as conn:
+            conn.execute(runs.update().where(runs.c.id == run_id).values(meta=json.dumps(meta)))
+
+    def list_runs(self, limit: int = 20) -> list[RunRecord]:
+        """Newest first; each record's ``counts`` filled, its results not loaded."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(runs.select().order_by(runs.c.started_at.desc()).limit(limit)).all()
+            ids = [row._mapping["id"] for row in rows]
+            tallies = conn.execute(
+                sa.select(results.c.run_id, results.c.outcome, sa.func.count())
+                .where(results.c.run_id.in_(ids))
+                .group_by(results.c.run_id, results.c.outcome)
+            ).all()
+        records = [self._run_from_row(row) for row in rows]
+        by_id = {r.id: r for r in records}
+        for run_id, outcome, n in tallies:
+            by_id[run_id].counts[outcome] = n
+        return records
+
+    def resolve(self, ref: str) -> str:
+        """A full run id from an id, a unique prefix, or ``last``."""
+        with self.engine.connect() as conn:
+            if ref in ("last", "latest", "@"):
+                row = conn.execute(
+                    sa.select(runs.c.id).order_by(runs.c.started_at.desc()).limit(1)
+                ).first()
+                if row is None:
+                    raise StateError(f"no runs recorded yet in {self.display}")
+                return str(row[0])
+            rows = conn.execute(
+                sa.select(runs.c.id).where(runs.c.id.like(ref.replace("%", "") + "%")).limit(3)
+            ).all()
+        ids = [str(r[0]) for r in rows]
+        if ref in ids:
+            return ref
+        if len(ids) == 1:
+            return ids[0]
+        if not ids:
+            raise StateError(f"no run {ref!r} in {self.display} (see `gonogo runs`)")
+        raise StateError(f"run {ref!r} is ambiguous: {', '.join(ids)}…")
+
+    def load_run(self, ref: str) -> RunRecord:
+        run_id = self.resolve(ref)
+        with self.engine.connect() as conn:
+            row = conn.execute(runs.select().where(runs.c.id == run_id)).one()
+            result_rows = conn.execute(
+                results.select().where(results.c.run_id == run_id).order_by(results.c.seq)
+            ).all()
+            signoff_rows = conn.execute(
+                signoffs.select().where(signoffs.c.run_id == run_id).order_by(signoffs.c.id)
+            ).all()
+        record = self._run_from_row(row)
+        record.results = [_result_from_row(r) for r in result_rows]
+        record.signoffs = [dict(r._mapping) for r in signoff_rows]
+        return record
+
+    def _run_from_row(self, row: Any) -> RunRecord:
+        m = row._mapping
+        return RunRecord(
+            id=m["id"],
+            command=m["command"],
+            status=m["status"],
+            started_at=_dt(m["started_at"]) or datetime.now(timezone.utc),
+            finished_at=_dt(m["finished_at"]),
+            verdict=m["verdict"],
+            exit_code=m["exit_code"],
+            environment=m["environment"],
+            version=m["version"],
+            config_path=m["config_path"],
+            user=m["user"],
+            host=m["host"],
+            pid=m["pid"],
+            meta=json.loads(m["meta"] or "{}"),
+            run_dir=self.runs_dir / m["id"],
+        )
+
+    # ---- results --------------------------------------------------------------------
+
+    def record(self, run_id: str, seq: int, result: CheckResult, output_path: str | None) -> None:
+        values = _result_values(result)
+        values.update(run_id=run_id, seq=seq, output_path=output_path)
+        with self.engine.begin() as conn:
+            conn.execute(
+                results.delete().where(
+                    (results.c.run_id == run_id) & (results.c.check_id == result.id)
+                )
+            )
+            conn.execute(results.insert().values(**values))
+
+    def signoff(
+        self,
+        ref: str,
+        item: str,
+        *,
+        by: str,
+        decision: str,
+        note: str | None,
+        expires: str | None,
+    ) -> RunRecord:
+        """Record a human decision on one item and re-decide the run's verdict."""
+        record = self.load_run(ref)
+        target = find_item(record, item)
+        outcome = {"approved": Outcome.PASSED, "rejected": Outcome.FAILED,
+                   "waived": Outcome.WAIVED}[decision]
+        at = datetime.now(timezone.utc)
+        signoff = {"by": by, "decision": decision, "note": note, "expires": expires, "at": _iso(at)}
+        verb = {"approved": "signed off", "rejected": "rejected", "waived": "waived"}[decision]
+        summary = f"{verb} by {by}" + (f": {note}" if note else "")
+        if expires:
+            summary += f" (until {expires})"
+        evidence = {**target.evidence, "signoff": signoff}
+        if target.outcome not in (Outcome.PENDING,) and "automated_summary" not in evidence:
+            evidence["automated_summary"] = target.summary
+        with self.engine.begin() as conn:
+            conn.execute(
+                signoffs.insert().values(
+                    run_id=record.id, check_id=target.id, by=by, decision=decision, note=note,
+                    expires=expires, previous_outcome=str(target.outcome), at=_iso(at),
+                )
+            )
+            conn.execute(
+                results.update()
+                .where((results.c.run_id == record.id) & (results.c.check_id == target.id))
+                .values(outcome=str(outcome), summary=summary, evidence=json.dumps(evidence),
+                        finished_at=_iso(at))
+            )
+            target.outcome, target.summary, target.evidence = outcome, summary, evidence
+            verdict = decide(record.results)
+            if record.command in ("check", "demo") or record.status != "running":
+                conn.execute(
+                    runs.update().where(runs.c.id == record.id)
+                    .values(verdict=str(verdict), exit_code=exit_code(verdict))
+                )
+        return self.load_run(record.id)
+
+
+def find_item(record: RunRecord, item: str) -> CheckResult:
+    for result in record.results:
+        if result.id == item:
+            return result
+    lowered = item.strip().lower()
+    matches = [r for r in record.results if lowered and lowered in r.title.lower()]
+    if len(matches) == 1:
+        return matches[0]
+    if item.isdigit():
+        by_line = [r for r in record.results if r.line == int(item)]
+        if len(by_line) == 1:
+            return by_line[0]
+    if len(matches) > 1:
+        names = ", ".join(r.id for r in matches[:5])
+        raise StateError(f"{item!r} matches several items of run {record.id}: {names}")
+    pending = ", ".join(r.id for r in record.results if r.outcome == Outcome.PENDING) or "none"
+    raise StateError(f"no item {item!r} in run {record.id} (pending items: {pending})")
+
+
+def _result_values(result: CheckResult) -> dict[str, Any]:
+    return {
+        "check_id": result.id,
+        "title": result.title,
+        "phase": result.phase,
+        "kind": result.kind,
+        "type": result.type,
+        "outcome": str(result.outcome),
+        "summary": result.summary,
+        "duration_s": result.duration_s,
+        "evidence": json.dumps(result.evidence, default=str),
+        "advisory": result.advisory,
+        "attempts": result.attempts,
+        "line": result.line,
+        "started_at": _iso(result.started_at),
+        "finished_at": _iso(result.finished_at),
+    }
+
+
+def _result_from_row(row: Any) -> CheckResult:
+    m = row._mapping
+    return CheckResult(
+        id=m["check_id"],
+        title=m["title"],
+        phase=m["phase"],
+        kind=m["kind"],
+        type=m["type"],
+        outcome=Outcome(m["outcome"]),
+        summary=m["summary"],
+        duration_s=m["duration_s"],
+        evidence=json.loads(m["evidence"] or "{}"),
+        advisory=bool(m["advisory"]),
+        attempts=m["attempts"],
+        line=m["line"],
+        started_at=_dt(m["started_at"]),
+        finished_at=_dt(m["finished_at"]),
+        output_path=m["output_path"],
+        position=m["seq"],
+    )
+
+
+class RunJournal:
+    """The engine's view of one run: record each result as it completes."""
+
+    def __init__(self, store: Store, run_id: str, run_dir: Path) -> None:
+        self.store, self.run_id, self.run_dir = store, run_id, run_dir
+
+    def record(self, result: CheckResult, output: str | None) -> None:
+        path = None
+        if output:
+            safe = re.sub(r"[^A-Za-z0-9_.-]", "_", result.id)
+            file = self.run_dir / "output" / f"{safe}.log"
+            file.write_text(output, encoding="utf-8")
+            path = str(file)
+            result.output_path = path
+        self.store.record(self.run_id, result.position, result, path)
+
+    def finish(self, verdict: Verdict | None, code: int, status: str = "finished") -> None:
+        self.store.finish_run(self.run_id, str(verdict) if verdict else None, code, status)
+
+
+def _engine(url: str, display: str) -> Engine:
+    try:
+        if url.startswith("sqlite"):
+            engine = sa.create_engine(url, connect_args={"timeout": 30})
+
+            @sa.event.listens_for(engine, "connect")
+            def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+                cursor = dbapi_conn.cursor()
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA synchronous=NORMAL")
+                cursor.execute("PRAGMA foreign_keys=ON")
+                cursor.close()
+
+            return engine
+        return sa.create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
+        raise StateError(f"state store {display}: {_short(exc)}") from None
+
+
+def _short(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry in some containers
+        return os.environ.get("USER", "unknown")

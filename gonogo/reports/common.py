@@ -1,0 +1,67 @@
+"""Shared bits of the report formats: icons, counts, evidence as plain data."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from gonogo.engine.outcomes import CheckResult, Outcome
+from gonogo.journal.store import RunRecord
+
+ICONS = {
+    Outcome.PASSED: "✓",
+    Outcome.FAILED: "✗",
+    Outcome.WARNED: "⚠",
+    Outcome.ERRORED: "!",
+    Outcome.SKIPPED: "↷",
+    Outcome.PENDING: "⏳",
+    Outcome.WAIVED: "✍",
+}
+
+EMOJI = {
+    Outcome.PASSED: "✅",
+    Outcome.FAILED: "❌",
+    Outcome.WARNED: "⚠️",
+    Outcome.ERRORED: "💥",
+    Outcome.SKIPPED: "⏭️",
+    Outcome.PENDING: "⏳",
+    Outcome.WAIVED: "✍️",
+}
+
+VERDICT_EMOJI = {"GO": "🟢", "NO-GO": "🔴", "PENDING": "🟡"}
+
+
+def counts(record: RunRecord) -> dict[str, int]:
+    tally = Counter(str(r.outcome) for r in record.results) if record.results else record.counts
+    return {str(o): tally.get(str(o), 0) for o in Outcome}
+
+
+def counts_line(record: RunRecord) -> str:
+    parts = [f"{n} {name}" for name, n in counts(record).items() if n]
+    return ", ".join(parts) or "no checks"
+
+
+def evidence(result: CheckResult) -> dict[str, Any]:
+    data: dict[str, Any] = {"summary": result.summary}
+    data.update(result.evidence)
+    if result.output_path:
+        data["output_file"] = result.output_path
+    if result.attempts > 1:
+        data["attempts"] = result.attempts
+    return data
+
+
+def output_tail(result: CheckResult, lines: int = 15) -> str:
+    """The last lines of captured output (already redacted when written)."""
+    if not result.output_path:
+        return ""
+    try:
+        with open(result.output_path, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
+    except OSError:
+        return ""
+    return "\n".join(text.rstrip().splitlines()[-lines:])
+
+
+def verdict_of(record: RunRecord) -> str:
+    return record.verdict or ("INTERRUPTED" if record.status == "interrupted" else "RUNNING")

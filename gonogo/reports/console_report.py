@@ -1,0 +1,190 @@
+"""``console``: the live checklist while a run goes, and the summary after it.
+
+On a TTY (and without ``NO_COLOR``) finished items scroll above a live block of the
+running ones; otherwise each finished item is one plain line, as CI logs want.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import IO, Any
+
+from gonogo.config.model import CheckSpec, Phase
+from gonogo.durations import format_duration
+from gonogo.engine.outcomes import CheckResult, Outcome
+from gonogo.journal.store import RunRecord
+from gonogo.reports.common import ICONS, counts_line, output_tail, verdict_of
+
+STYLES = {
+    Outcome.PASSED: "green",
+    Outcome.FAILED: "bold red",
+    Outcome.WARNED: "yellow",
+    Outcome.ERRORED: "bold red",
+    Outcome.SKIPPED: "dim",
+    Outcome.PENDING: "yellow",
+    Outcome.WAIVED: "cyan",
+}
+VERDICT_STYLES = {"GO": "bold white on green", "NO-GO": "bold white on red", "PENDING": "bold black on yellow"}
+
+
+def fancy(stream: IO[str]) -> bool:
+    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+def item_line(result: CheckResult) -> str:
+    advisory = " (advisory)" if result.advisory else ""
+    return (
+        f"{ICONS[result.outcome]} {result.title}{advisory} "
+        f"[{result.phase}] {format_duration(result.duration_s)} — {result.summary}"
+    )
+
+
+class ConsoleListener:
+    """Prints each item as it finishes; a live spinner block shows what is running."""
+
+    def __init__(self, stream: IO[str] | None = None, *, live: bool | None = None) -> None:
+        self.stream = stream or sys.stdout
+        self.live_enabled = fancy(self.stream) if live is None else live
+        self._running: dict[str, tuple[CheckSpec, float]] = {}
+        self._live: Any = None
+        self._console: Any = None
+        if self.live_enabled:
+            from rich.console import Console
+
+            self._console = Console(file=self.stream, highlight=False)
+
+    # listener protocol
+
+    def phase_started(self, phase: Phase) -> None:
+        text = f"── {phase.title} ({phase.kind}) "
+        if self._console:
+            self._console.print(f"[bold]{text}[/bold]")
+        else:
+            self._write(text)
+
+    def check_started(self, spec: CheckSpec) -> None:
+        self._running[spec.id] = (spec, time.monotonic())
+        self._refresh()
+
+    def check_finished(self, result: CheckResult) -> None:
+        self._running.pop(result.id, None)
+        if self._console:
+            from rich.text import Text
+
+            line = Text("  ")
+            line.append(ICONS[result.outcome], style=STYLES[result.outcome])
+            line.append(f" {result.title}")
+            if result.advisory:
+                line.append(" (advisory)", style="dim")
+            line.append(f"  {format_duration(result.duration_s)}", style="dim")
+            line.append(f"  {result.summary}", style=STYLES[result.outcome] if result.outcome != Outcome.PASSED else "dim")
+            self._console.print(line)
+        else:
+            self._write("  " + item_line(result))
+        self._refresh()
+
+    def close(self) -> None:
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+
+    # internals
+
+    def _write(self, text: str) -> None:
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def _refresh(self) -> None:
+        if not self._console:
+            return
+        from rich.live import Live
+
+        if self._live is None and self._running:
+            self._live = Live(self._render(), console=self._console, transient=True,
+                              refresh_per_second=8, get_renderable=self._render)
+            self._live.start()
+        elif self._live is not None and not self._running:
+            self._live.stop()
+            self._live = None
+
+    def _render(self) -> Any:
+        from rich.console import Group
+        from rich.spinner import Spinner
+
+        rows = []
+        for spec, started in list(self._running.values())[:12]:
+            rows.append(Spinner("dots", text=f"{spec.title}  {time.monotonic() - started:.1f}s"))
+        if len(self._running) > 12:
+            from rich.text import Text
+
+            rows.append(Text(f"… and {len(self._running) - 12} more running", style="dim"))
+        return Group(*rows)
+
+
+def summary_lines(record: RunRecord, *, details: bool = True) -> list[str]:
+    """The closing block: verdict, counts, and what blocked the gate, with evidence."""
+    verdict = verdict_of(record)
+    lines = [f"{verdict}: {counts_line(record)} · run {record.id}"]
+    blocking = [r for r in record.results if not r.advisory and r.outcome in (
+        Outcome.FAILED, Outcome.ERRORED, Outcome.SKIPPED, Outcome.PENDING)]
+    if details and blocking:
+        lines.append("")
+        lines.append("Blocking the gate:")
+        for r in blocking:
+            where = f" (line {r.line})" if r.line else ""
+            lines.append(f"  {ICONS[r.outcome]} {r.title}{where}: {r.summary}")
+            command = r.evidence.get("command")
+            if command and r.outcome == Outcome.FAILED:
+                lines.append(f"      $ {command}")
+                tail = output_tail(r, 10)
+                if tail:
+                    lines.extend("      " + t for t in tail.splitlines())
+    pending = [r for r in record.results if r.outcome == Outcome.PENDING]
+    if pending:
+        lines.append("")
+        lines.append("Sign off with:")
+        for r in pending[:5]:
+            lines.append(f"  gonogo signoff {record.id} {r.id} --by NAME")
+    contacts = record.meta.get("contacts") or []
+    if verdict == "NO-GO" and contacts:
+        lines.append("")
+        lines.append("Contacts:")
+        lines.extend(f"  {c.get('role')}: {c.get('contact')}" for c in contacts)
+    return lines
+
+
+def print_summary(record: RunRecord, stream: IO[str] | None = None) -> None:
+    out = stream or sys.stdout
+    lines = summary_lines(record)
+    if fancy(out):
+        from rich.console import Console
+        from rich.text import Text
+
+        console = Console(file=out, highlight=False)
+        verdict = verdict_of(record)
+        first = Text()
+        first.append(f" {verdict} ", style=VERDICT_STYLES.get(verdict, "bold"))
+        first.append(" " + lines[0].split(":", 1)[1].strip())
+        console.print()
+        console.print(first)
+        for line in lines[1:]:
+            console.print(Text(line))
+    else:
+        out.write("\n" + "\n".join(lines) + "\n")
+        out.flush()
+
+
+def render(record: RunRecord) -> str:
+    """Plain-text rendering of a stored run (``gonogo report RUN --format console``)."""
+    lines = [f"{record.meta.get('name') or 'gonogo'} · run {record.id} · {record.command}"]
+    phase = None
+    for result in record.results:
+        if result.phase != phase:
+            phase = result.phase
+            lines.append(f"── {phase} ({result.kind})")
+        lines.append("  " + item_line(result))
+    lines.append("")
+    lines.extend(summary_lines(record))
+    return "\n".join(lines) + "\n"

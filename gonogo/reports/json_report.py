@@ -1,0 +1,53 @@
+"""``json``: the fixed machine-readable shape of product.md."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from gonogo.journal.store import RunRecord
+from gonogo.reports.common import counts, evidence, verdict_of
+
+
+def run_summary(record: RunRecord) -> dict[str, Any]:
+    """The top of the shape, shared with `gonogo runs --format json`."""
+    return {
+        "run_id": record.id,
+        "verdict": verdict_of(record),
+        "exit_code": record.exit_code,
+        "started_at": record.started_at.isoformat(),
+        "finished_at": record.finished_at.isoformat() if record.finished_at else None,
+        "command": record.command,
+        "environment": record.environment,
+        "version": record.version,
+        "status": record.status,
+    }
+
+
+def as_dict(record: RunRecord) -> dict[str, Any]:
+    data = run_summary(record)
+    data["name"] = record.meta.get("name")
+    data["counts"] = counts(record)
+    data["checks"] = [
+        {
+            "id": r.id,
+            "title": r.title,
+            "phase": r.phase,
+            "outcome": str(r.outcome),
+            "duration_s": r.duration_s,
+            "evidence": evidence(r),
+            "advisory": r.advisory,
+            "type": r.type,
+            "line": r.line,
+        }
+        for r in record.results
+    ]
+    data["signoffs"] = [
+        {k: s[k] for k in ("check_id", "by", "decision", "note", "expires", "at")}
+        for s in record.signoffs
+    ]
+    return data
+
+
+def render(record: RunRecord) -> str:
+    return json.dumps(as_dict(record), indent=2, ensure_ascii=False, default=str) + "\n"

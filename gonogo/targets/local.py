@@ -1,0 +1,161 @@
+"""Running local processes: own process group, bounded capture, no hang, no zombie.
+
+asyncio's subprocess API is used as-is; what it lacks and is added here is killing the
+whole process group on timeout/cancel (SIGTERM, then SIGKILL after a grace period) and
+capturing only the head and tail of huge output so a command printing 1 GB costs no memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+KILL_GRACE_S = 2.0
+DRAIN_AFTER_EXIT_S = 0.5
+HEAD_BYTES = 64 * 1024
+TAIL_BYTES = 64 * 1024
+
+
+class BoundedCapture:
+    """Keeps the first and last bytes of a stream and counts what it dropped in between."""
+
+    def __init__(self, head: int = HEAD_BYTES, tail: int = TAIL_BYTES) -> None:
+        self._head_limit, self._tail_limit = head, tail
+        self.head = bytearray()
+        self._tail: deque[bytes] = deque()
+        self._tail_size = 0
+        self.total = 0
+
+    def write(self, chunk: bytes) -> None:
+        self.total += len(chunk)
+        room = self._head_limit - len(self.head)
+        if room > 0:
+            self.head += chunk[:room]
+            chunk = chunk[room:]
+        if not chunk:
+            return
+        self._tail.append(chunk)
+        self._tail_size += len(chunk)
+        while self._tail and self._tail_size - len(self._tail[0]) >= self._tail_limit:
+            self._tail_size -= len(self._tail.popleft())
+
+    @property
+    def dropped(self) -> int:
+        return self.total - len(self.head) - min(self._tail_size, self._tail_limit)
+
+    def text(self) -> str:
+        tail = b"".join(self._tail)[-self._tail_limit :] if self._tail else b""
+        head = self.head.decode("utf-8", "replace")
+        if self.dropped > 0:
+            return (
+                head
+                + f"\n… [{self.dropped} bytes dropped] …\n"
+                + tail.decode("utf-8", "replace")
+            )
+        return head + tail.decode("utf-8", "replace")
+
+
+@dataclass
+class ProcessResult:
+    argv: Sequence[str]
+    exit_code: int | None
+    stdout: str
+    stderr: str
+    stdout_bytes: int
+    stderr_bytes: int
+    timed_out: bool = False
+    lingering: bool = False  # children kept the output open after the main process ended
+
+
+async def _pump(stream: asyncio.StreamReader | None, sink: BoundedCapture) -> None:
+    if stream is None:
+        return
+    while chunk := await stream.read(65536):
+        sink.write(chunk)
+
+
+def _kill_group(pid: int, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, sig)
+
+
+async def run_process(
+    argv: Sequence[str],
+    *,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+    stdin: bytes | None = None,
+) -> ProcessResult:
+    """Run ``argv`` in its own session; on timeout or cancellation kill its whole group."""
+    out, err = BoundedCapture(), BoundedCapture()
+    proc = await asyncio.create_subprocess_exec(
+        *argv,
+        cwd=str(cwd) if cwd else None,
+        env=dict(env) if env is not None else None,
+        stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        start_new_session=True,
+    )
+    pumps = asyncio.gather(_pump(proc.stdout, out), _pump(proc.stderr, err))
+    timed_out = lingering = False
+    try:
+        if stdin is not None and proc.stdin is not None:
+            proc.stdin.write(stdin)
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                await proc.stdin.drain()
+            proc.stdin.close()
+        try:
+            await asyncio.wait_for(proc.wait(), timeout)
+        except TimeoutError:
+            timed_out = True
+            await terminate(proc)
+        try:
+            await asyncio.wait_for(asyncio.shield(pumps), DRAIN_AFTER_EXIT_S)
+        except TimeoutError:
+            # a background child still holds stdout/stderr open: don't hang on it
+            lingering = True
+            _kill_group(proc.pid, signal.SIGKILL)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(pumps), DRAIN_AFTER_EXIT_S)
+    except asyncio.CancelledError:
+        await terminate(proc)
+        pumps.cancel()
+        raise
+    finally:
+        if not pumps.done():
+            pumps.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await pumps
+    return ProcessResult(
+        argv=argv,
+        exit_code=proc.returncode,
+        stdout=out.text(),
+        stderr=err.text(),
+        stdout_bytes=out.total,
+        stderr_bytes=err.total,
+        timed_out=timed_out,
+        lingering=lingering,
+    )
+
+
+async def terminate(proc: asyncio.subprocess.Process) -> None:
+    """SIGTERM the process group, then SIGKILL it if it is still there after the grace period."""
+    if proc.returncode is None:
+        _kill_group(proc.pid, signal.SIGTERM)
+        try:
+            await asyncio.wait_for(asyncio.shield(proc.wait()), KILL_GRACE_S)
+        except TimeoutError:
+            pass
+    # the leader may be gone while children that ignore SIGTERM live on: always finish the group
+    _kill_group(proc.pid, signal.SIGKILL)
+    if proc.returncode is None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(proc.wait(), KILL_GRACE_S)
