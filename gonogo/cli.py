@@ -82,6 +82,32 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--waive", action="store_true", help="accept the risk until --expires")
     p.add_argument("--expires", metavar="DATE", help="waiver expiry (YYYY-MM-DD or ISO time)")
 
+    p = sub.add_parser("explain", help="show how each item of a Markdown checklist is bound")
+    p.add_argument("checklist", metavar="CHECKLIST.md")
+    p.add_argument("-c", "--config", metavar="PATH", help="sidecar gonogo.yml with values and bindings")
+    p.add_argument("--env", "-e", metavar="E")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+
+    p = sub.add_parser("import", help="convert a Markdown checklist into gonogo.yml")
+    p.add_argument("checklist", metavar="CHECKLIST.md")
+    p.add_argument("-c", "--config", metavar="PATH", help="sidecar gonogo.yml with values and bindings")
+    p.add_argument("-o", "--output", metavar="PATH", help="write here (default: stdout)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing output file")
+
+    p = sub.add_parser("secrets", help="secrets inventory: present, strength, fingerprint — never values")
+    _config_args(p)
+    p.add_argument("--format", choices=["table", "json"], default="table")
+
+    p = sub.add_parser("backup", help="back up the database and prove the backup restores")
+    _config_args(p)
+    _report_arg(p)
+
+    p = sub.add_parser("restore", help="restore a verified backup into a database")
+    _config_args(p)
+    p.add_argument("--from", dest="source", required=True, metavar="FILE", help="dump file to restore")
+    p.add_argument("--to", dest="target", required=True, metavar="URL", help="postgresql:// URL to restore into")
+    p.add_argument("--yes", action="store_true", help="confirm replacing a protected environment's data")
+
     p = sub.add_parser("demo", help="run a self-contained demo (no Docker, no network)")
     p.add_argument("--dir", metavar="PATH", help="workspace to create (default: a temp dir)")
     p.add_argument("--keep", action="store_true", help="keep the workspace afterwards")
@@ -96,7 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     from gonogo.error_handler import run_command
 
-    module = importlib.import_module(f"gonogo.commands.{args.command}")
+    name = {"import": "import_"}.get(args.command, args.command)
+    module = importlib.import_module(f"gonogo.commands.{name}")
     return run_command(module.main, args)
 
 

@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
 from gonogo.redact import Redactor
+
+if TYPE_CHECKING:
+    from gonogo.envfiles import EnvValue
 
 
 @dataclass
@@ -37,6 +40,10 @@ class CheckContext:
     run_dir: Path | None = None
     environment: str | None = None
     results: Mapping[str, Any] = field(default_factory=dict)
+    #: The selected environment's settings, each with where it came from (file:line).
+    settings: Mapping[str, EnvValue] = field(default_factory=dict)
+    #: Settings of another declared environment (for drift checks); raises ConfigError if unknown.
+    other_environment: Callable[[str], Mapping[str, EnvValue]] | None = None
     progress: Callable[[str], None] = lambda message: None
 
     def resolve(self, path: str | Path) -> Path:

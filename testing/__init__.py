@@ -1,0 +1,1 @@
+"""Helpers shared by gonogo's tests (importable, like pre-commit's ``testing/``)."""
