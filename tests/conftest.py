@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,20 +10,44 @@ import pytest
 from testing.services import IN_CI
 
 
+_REAL_HOME = os.path.realpath(os.path.expanduser("~"))
+_GUARD = {"on": False}
+
+
+def _home_guard(event: str, args: tuple[object, ...]) -> None:
+    """Audit hook: opening a file for writing under the real home directory raises."""
+    if not _GUARD["on"] or event != "open":
+        return
+    path, mode = args[0], args[1]
+    writing = isinstance(mode, str) and any(c in mode for c in "wax+")
+    if isinstance(mode, int):  # os.open flags
+        writing = bool(mode & (os.O_WRONLY | os.O_RDWR | os.O_CREAT))
+    if writing and isinstance(path, (str, Path)):
+        real = os.path.realpath(str(path))
+        if real == _REAL_HOME or real.startswith(_REAL_HOME + os.sep):
+            raise PermissionError(f"test wrote to the real home directory: {real}")
+
+
+sys.addaudithook(_home_guard)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _no_writes_to_real_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Any write to the real home directory fails: tests get a throwaway HOME."""
+    """Any write to the real home directory fails; tests and subprocesses get a throwaway HOME."""
     fake_home = tmp_path_factory.mktemp("home")
-    real_home = os.environ.get("HOME")
+    saved = {k: os.environ.get(k) for k in ("HOME", "XDG_CACHE_HOME")}
     os.environ["HOME"] = str(fake_home)
     os.environ["XDG_CACHE_HOME"] = str(fake_home / ".cache")
-    if real_home and os.access(real_home, os.W_OK) and os.getuid() != 0:
-        os.chmod(real_home, 0o555)  # best effort; root ignores modes
+    _GUARD["on"] = True
     try:
         yield
     finally:
-        if real_home:
-            os.environ["HOME"] = real_home
+        _GUARD["on"] = False
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
