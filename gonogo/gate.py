@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -15,6 +15,7 @@ from gonogo.checks.base import CheckContext
 from gonogo.config.model import Config
 from gonogo.engine.outcomes import Verdict, decide, exit_code
 from gonogo.engine.runner import Plan, Runner, make_plan
+from gonogo.envfiles import EnvValue
 from gonogo.errors import EXIT_INTERRUPTED, UsageError
 from gonogo.journal.store import RunJournal, RunRecord, Store, open_store
 from gonogo.reports import ReportSpec, write_report
@@ -77,6 +78,9 @@ def run_gate(config: Config, options: GateOptions) -> GateOutcome:
             "source": str(config.path),
             **options.extra_meta,
         }
+        checklist = config.root / config.model.checklist if config.model.checklist else None
+        if checklist is not None:
+            meta["checklist"] = str(checklist)
         journal = store.create_run(
             options.command,
             config_path=str(config.path),
@@ -84,8 +88,10 @@ def run_gate(config: Config, options: GateOptions) -> GateOutcome:
             version=options.version,
             meta=meta,
         )
+        if checklist is not None:  # the exact bytes the results tick back into
+            _keep_source(checklist, journal.run_dir / "source.md")
         stream = options.stream or sys.stdout
-        listener = ConsoleListener(stream, live=options.live)
+        listener = ConsoleListener(stream, live=options.live, redactor=config.environment.redactor)
         runner = Runner(
             _context(config, journal),
             journal,
@@ -125,4 +131,25 @@ def _context(config: Config, journal: RunJournal) -> CheckContext:
         run_id=journal.run_id,
         run_dir=journal.run_dir,
         environment=config.environment.name,
+        settings=config.environment.values,
+        other_environment=lambda name: other_environment(config, name),
     )
+
+
+def other_environment(config: Config, name: str) -> Mapping[str, EnvValue]:
+    """Another declared environment's settings (for drift checks), from its files only:
+    the process environment belongs to this run, not to that environment. Its secrets
+    join this run's redactor."""
+    from gonogo.config.load import parse_source, read_source, resolve_environment
+
+    located = parse_source(config.path, read_source(config.path))
+    other = resolve_environment(config.model, located, config.root, name, {})
+    config.environment.redactor.merge(other.redactor)
+    return other.values
+
+
+def _keep_source(checklist: Path, target: Path) -> None:
+    try:
+        target.write_bytes(checklist.read_bytes())
+    except OSError:  # the checklist report then reads the checklist itself
+        pass

@@ -2,19 +2,38 @@
 
 A ``Redactor`` knows each secret value (declared secrets, env keys that look secret,
 passwords inside URLs) together with the encodings a program is likely to print them
-in (URL-quoted, base64), and replaces each with ``[REDACTED:NAME]``.
+in, and replaces each with ``[REDACTED:NAME]``. The encodings covered:
+
+- the value itself, and each line (of 8+ characters) of a multi-line value, also with
+  ``\\r\\n`` line ends;
+- URL-encoded (``%2F`` and ``%2f``, ``+`` or ``%20`` for spaces);
+- JSON- and HTML/XML-escaped (what a JSON body or a report would carry);
+- base64 (standard and URL-safe) of the value on its own *and* embedded in a larger
+  blob: base64 of the same bytes differs with their offset modulo 3, so the stable core
+  of all three alignments is registered.
 """
 
 from __future__ import annotations
 
 import base64
+import html
+import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, quote_plus, urlsplit
 
-SECRET_KEY_PATTERN = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|KEY|PRIVATE|CREDENTIAL", re.I)
+SECRET_KEY_PATTERN = re.compile(
+    r"SECRET|PASSWORD|PASSWD|PASSPHRASE|TOKEN|KEY|PRIVATE|CREDENTIAL|SALT|DSN", re.I
+)
 _MIN_LENGTH = 4  # shorter values would redact ordinary text ("1", "on") and protect nothing
+_MIN_FORM = 6  # shortest encoded fragment worth matching (base64 cores of short values)
+_MIN_LINE = 8  # shortest line of a multi-line secret redacted on its own
+#: A text cut short (an excerpt, a tail) may end with the start of a secret or begin with
+#: its end; fragments this long at the edges of a text are redacted too.
+_MIN_PARTIAL = 6
+#: base64 characters that depend on the bytes before the value, per offset modulo 3
+_B64_SKIP = (0, 2, 3)
 
 
 def looks_secret(name: str) -> bool:
@@ -32,29 +51,71 @@ def url_password(value: str) -> str | None:
         return None
 
 
+def base64_cores(raw: bytes) -> set[str]:
+    """Base64 fragments that appear whenever ``raw`` is encoded inside a larger blob.
+
+    For each offset k (0, 1, 2) of ``raw`` within the blob, the characters that depend
+    only on ``raw`` run from ``_B64_SKIP[k]`` to the last complete 4-character group.
+    """
+    cores: set[str] = set()
+    for k, skip in enumerate(_B64_SKIP):
+        padded = b"\0" * k + raw
+        full = 4 * (len(padded) // 3)
+        for encode in (base64.b64encode, base64.urlsafe_b64encode):
+            core = encode(padded).decode()[skip:full]
+            if len(core) >= _MIN_FORM:
+                cores.add(core)
+    for encode in (base64.b64encode, base64.urlsafe_b64encode):
+        whole = encode(raw).decode()
+        cores.update((whole, whole.rstrip("=")))
+    return cores
+
+
+def encoded_forms(value: str) -> set[str]:
+    """The value and the encodings a program or a report might print it in."""
+    forms = {value}
+    if "\r\n" not in value and "\n" in value:
+        forms.add(value.replace("\n", "\r\n"))
+    for quoted in (quote(value, safe=""), quote_plus(value), quote(value, safe="/:@")):
+        forms.add(quoted)
+        forms.add(re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), quoted))
+    forms.add(json.dumps(value)[1:-1])
+    forms.add(json.dumps(value, ensure_ascii=False)[1:-1])
+    forms.add(json.dumps(value)[1:-1].replace("/", "\\/"))
+    forms.add(html.escape(value, quote=True))
+    forms.add(html.escape(value, quote=False))
+    forms.add(value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+              .replace('"', "&quot;").replace("'", "&apos;"))
+    forms |= base64_cores(value.encode())
+    if "\n" in value:
+        for line in value.splitlines():
+            line = line.strip()
+            if len(line) >= _MIN_LINE:
+                forms |= encoded_forms(line)
+    return {f for f in forms if len(f) >= _MIN_FORM or f == value}
+
+
 class Redactor:
     """Replaces registered secret values (and their common encodings) in text and data."""
 
     def __init__(self) -> None:
         self._values: dict[str, str] = {}
+        self._raw: dict[str, str] = {}
+        self._names: set[str] = set()
         self._pattern: re.Pattern[str] | None = None
 
     def add(self, name: str, value: str | None) -> None:
+        """Register one secret value under ``name`` (shown as ``[REDACTED:name]``)."""
+        self._names.add(name)
         if not value or len(value) < _MIN_LENGTH:
             return
         label = f"[REDACTED:{name}]"
-        forms = {value, quote(value, safe=""), quote_plus(value)}
-        raw = value.encode()
-        forms.add(base64.b64encode(raw).decode())
-        forms.add(base64.urlsafe_b64encode(raw).decode())
-        # base64 of the value inside a larger blob shifts by offset: the unpadded core still appears
-        for form in list(forms):
-            if form.endswith("="):
-                forms.add(form.rstrip("="))
-        if "\n" in value:
-            forms.update(line for line in value.splitlines() if len(line) >= 8)
-        for form in forms:
-            if len(form) >= _MIN_LENGTH and form not in self._values:
+        pieces = [line.strip() for line in value.splitlines()] if "\n" in value else [value]
+        for piece in pieces:
+            if len(piece) >= 2 * _MIN_PARTIAL:
+                self._raw.setdefault(piece, label)
+        for form in encoded_forms(value):
+            if form not in self._values:
                 self._values[form] = label
         self._pattern = None
 
@@ -68,12 +129,28 @@ class Redactor:
             if password:
                 self.add(f"{key}.password", password)
 
+    def merge(self, other: Redactor) -> None:
+        """Also redact everything ``other`` redacts (another environment's secrets)."""
+        for form, label in other._values.items():
+            self._values.setdefault(form, label)
+        for raw, label in other._raw.items():
+            self._raw.setdefault(raw, label)
+        self._names |= other._names
+        self._pattern = None
+
+    def is_secret(self, name: str) -> bool:
+        """Whether ``name`` was registered as a secret (declared or secret-looking)."""
+        return name in self._names or looks_secret(name)
+
     @property
     def secrets(self) -> set[str]:
         return set(self._values)
 
     def __bool__(self) -> bool:
         return bool(self._values)
+
+    def __repr__(self) -> str:
+        return f"Redactor({len(self._names)} secrets)"
 
     def _compiled(self) -> re.Pattern[str] | None:
         if self._pattern is None and self._values:
@@ -85,7 +162,28 @@ class Redactor:
         pattern = self._compiled()
         if pattern is None or not text:
             return text
-        return pattern.sub(lambda m: self._values[m.group(0)], text)
+        return self._edges(pattern.sub(lambda m: self._values[m.group(0)], text))
+
+    def _edges(self, text: str) -> str:
+        """Redact a secret cut in two by truncation: its start ending the text, its end
+        beginning it (an excerpt of 300 characters, the tail of a long output)."""
+        for value, label in self._raw.items():
+            size = len(value)
+            tail = text[-(size - 1):]
+            start = tail.find(value[:_MIN_PARTIAL])
+            while start != -1:
+                if value.startswith(tail[start:]):
+                    text = text[: len(text) - len(tail) + start] + label
+                    break
+                start = tail.find(value[:_MIN_PARTIAL], start + 1)
+            head = text[: size - 1]
+            end = head.rfind(value[-_MIN_PARTIAL:])
+            while end != -1:
+                if value.endswith(head[: end + _MIN_PARTIAL]):
+                    text = label + text[end + _MIN_PARTIAL:]
+                    break
+                end = head.rfind(value[-_MIN_PARTIAL:], 0, end + _MIN_PARTIAL - 1)
+        return text
 
     def data(self, value: Any) -> Any:
         """Redact every string inside nested dicts/lists (keys included)."""
@@ -99,4 +197,3 @@ class Redactor:
 
     def longest(self) -> int:
         return max((len(v) for v in self._values), default=0)
-

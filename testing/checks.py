@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from gonogo.checks.base import CheckContext
-from gonogo.config.model import CheckSpec, Retry
+from gonogo.config.model import CheckSpec, Phase, Retry
 from gonogo.engine.outcomes import CheckResult
 from gonogo.engine.runner import Plan, Runner
-from gonogo.config.model import Phase
 from gonogo.envfiles import EnvValue
 from gonogo.plugins import check_types
 from gonogo.redact import Redactor
@@ -39,8 +38,14 @@ def run_check(
     retry: Mapping[str, Any] | None = None,
     redactor: Redactor | None = None,
     kind: str = "preflight",
+    sources: Mapping[str, str] | None = None,
+    environment: str | None = None,
+    others: Mapping[str, Mapping[str, str]] | None = None,
 ) -> tuple[CheckResult, str | None]:
-    """Validate ``params`` as the type's config and run it once; return (result, captured output)."""
+    """Validate ``params`` as the type's config and run it once; return (result, captured output).
+
+    ``env`` fills the settings (source "test", or ``sources[name]``); ``others`` are other
+    environments' settings for drift checks (source "<env>.env")."""
     cls = check_types()[type_name]
     spec = CheckSpec(
         id="item",
@@ -53,12 +58,22 @@ def run_check(
         advisory=advisory,
         retry=Retry.model_validate(retry) if retry else None,
     )
-    settings = {k: EnvValue(k, v, "test") for k, v in (env or {}).items()}
+    settings = {k: EnvValue(k, v, (sources or {}).get(k, "test")) for k, v in (env or {}).items()}
+
+    def other_environment(name: str) -> Mapping[str, EnvValue]:
+        if others is None or name not in others:
+            from gonogo.errors import ConfigError
+
+            raise ConfigError(f"unknown environment {name!r}")
+        return {k: EnvValue(k, v, f"{name}.env") for k, v in others[name].items()}
+
     ctx = CheckContext(
         workdir=workdir,
         env=dict(env or {}),
         redactor=redactor or Redactor(),
         settings=settings,
+        environment=environment,
+        other_environment=other_environment,
     )
     journal = MemoryJournal()
     runner = Runner(ctx, journal)

@@ -19,6 +19,7 @@ from gonogo.checks.base import Check
 from gonogo.config.interpolate import interpolate_data
 from gonogo.config.model import (
     COMMON_KEYS,
+    ID_PATTERN,
     CheckCommon,
     CheckSpec,
     Config,
@@ -27,7 +28,7 @@ from gonogo.config.model import (
     Phase,
 )
 from gonogo.config.yamlsource import Located, Path as DataPath, format_path, parse_yaml
-from gonogo.envfiles import EnvValue, read_env_file
+from gonogo.envfiles import EnvValue, read_compose_service, read_env_file, read_secrets_dir
 from gonogo.errors import ConfigError
 from gonogo.plugins import check_types
 
@@ -42,7 +43,7 @@ def find_config(explicit: str | None = None, cwd: Path | None = None) -> Path:
     here = cwd or Path.cwd()
     for name in DEFAULT_NAMES:
         if (here / name).is_file():
-            return here / name
+            return here / name if cwd else Path(name)  # errors then read `gonogo.yml:14: …`
     raise ConfigError(
         f"no gonogo.yml in {here}",
         hint="pass -c PATH (a gonogo.yml or a Markdown checklist), or run `gonogo init`",
@@ -84,13 +85,20 @@ def load_config(
     """Load, validate and resolve a config for one environment."""
     config_path = find_config(str(path) if path else None)
     located = parse_source(config_path, read_source(config_path))
+    process_env = os.environ if process_env is None else process_env
+    if config_path.suffix.lower() in (".md", ".markdown") or (
+        isinstance(located.data, dict) and located.data.get("checklist")
+    ):  # a checklist, with the sidecar gonogo.yml that adds what it lacks
+        from gonogo.markdown.sidecar import with_checklist
+
+        located = with_checklist(config_path, located, env=env, process_env=process_env)
     return build_config(
         located,
         config_path,
         env=env,
         extra_vars=extra_vars or {},
         strict=strict,
-        process_env=os.environ if process_env is None else process_env,
+        process_env=process_env,
     )
 
 
@@ -110,16 +118,24 @@ def build_config(
             file=located.file,
             line=1,
         )
+    if config_path.suffix.lower() not in (".md", ".markdown"):
+        _reject_todo(data, (), located)
     try:
         model = ConfigModel.model_validate(data)
     except ValidationError as exc:
         raise validation_error(exc, located, ()) from None
     root = config_path.resolve().parent
+    _check_secrets(model, located)
     environment = resolve_environment(model, located, root, env, process_env)
     variables = {**environment.variables(), **{k: str(v) for k, v in extra_vars.items()}}
     if environment.name:
         variables.setdefault("env", environment.name)
-    phases = build_phases(model, located, variables, strict)
+    try:
+        phases = build_phases(model, located, variables, strict)
+    except ConfigError as exc:  # an interpolated secret may be quoted as the bad value
+        redact = environment.redactor.text
+        raise ConfigError(redact(exc.detail), file=exc.file, line=exc.line, path=exc.path,
+                          hint=redact(exc.hint) if exc.hint else None) from None
     return Config(
         path=config_path,
         root=root,
@@ -157,6 +173,9 @@ def resolve_environment(
     if name is not None and name in model.environments:
         spec = model.environments[name]
         environment.protected = spec.protected
+        if spec.compose is not None:  # lowest precedence: what the container would get
+            values.update(_compose_values(spec.compose.file, spec.compose.service, root,
+                                          located, ("environments", name, "compose")))
         for key, value in spec.vars.items():
             line = located.line_of(("environments", name, "vars", key))
             text = str(value).lower() if isinstance(value, bool) else str(value)
@@ -165,19 +184,77 @@ def resolve_environment(
             file_path = Path(env_file) if Path(env_file).is_absolute() else root / env_file
             if not file_path.is_file():
                 raise ConfigError(
-                    f"env file {env_file!r} not found",
+                    f"env file {env_file!r} " + ("is not a file" if file_path.exists() else "not found"),
                     file=located.file,
                     line=located.line_of(("environments", name, "env_files", i)),
                     path=f"environments.{name}.env_files[{i}]",
                     hint="create it or remove it from env_files",
                 )
             values.update(read_env_file(file_path, display=env_file))
+        if spec.secrets_dir is not None:
+            secrets_path = Path(spec.secrets_dir)
+            if not secrets_path.is_absolute():
+                secrets_path = root / secrets_path
+            if not secrets_path.is_dir():
+                raise ConfigError(
+                    f"secrets directory {spec.secrets_dir!r} not found",
+                    file=located.file,
+                    line=located.line_of(("environments", name, "secrets_dir")),
+                    path=f"environments.{name}.secrets_dir",
+                    hint="run inside the container that mounts it, or remove secrets_dir",
+                )
+            values.update(read_secrets_dir(secrets_path, display=spec.secrets_dir))
     for key, value in process_env.items():
         values[key] = EnvValue(key, value, "process environment")
     environment.values = values
     declared = [s.name for s in model.secrets]
     environment.redactor.add_env(environment.variables(), declared)
     return environment
+
+
+_TODO = re.compile(r"^TODO(?:\s*:\s*|\s*$)")
+
+
+def _reject_todo(value: Any, path: DataPath, located: Located) -> None:
+    """A value still reading ``TODO: …`` (as ``gonogo init`` writes them) is an error at its line."""
+    if isinstance(value, str):
+        match = _TODO.match(value)
+        if match:
+            raise _err(located, path, f"still TODO: {value[match.end():] or 'fill in this value'}",
+                       hint="replace it with the real value; `gonogo validate` then shows the next")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _reject_todo(item, path + (key,), located)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _reject_todo(item, path + (i,), located)
+
+
+def _compose_values(
+    file: str, service: str, root: Path, located: Located, where: DataPath
+) -> dict[str, EnvValue]:
+    path = Path(file) if Path(file).is_absolute() else root / file
+    if not path.is_file():
+        raise _err(located, where + ("file",), f"compose file {file!r} not found",
+                   hint="compose.file is relative to the config's folder")
+    return read_compose_service(path, service, display=file)
+
+
+def _check_secrets(model: ConfigModel, located: Located) -> None:
+    """A secret declared twice is an error at the second declaration."""
+    seen: dict[str, int] = {}
+    for i, secret in enumerate(model.secrets):
+        if secret.name in seen:
+            first = located.line_of(("secrets", seen[secret.name]))
+            raise _err(located, ("secrets", i, "name"),
+                       f"secret {secret.name!r} is declared twice (first at line {first})",
+                       hint="merge the two entries")
+        seen[secret.name] = i
+        for j, env_name in enumerate(secret.environments):
+            if env_name not in model.environments:
+                raise _err(located, ("secrets", i, "environments", j),
+                           f"unknown environment {env_name!r}",
+                           hint="declared environments: " + (", ".join(model.environments) or "none"))
 
 
 def build_phases(
@@ -319,7 +396,7 @@ def _kind(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
-        return "a list"
+        return "a list" if value else "an empty list"
     return repr(value)
 
 
@@ -333,9 +410,18 @@ def validation_error(
 ) -> ConfigError:
     """The first pydantic error as a one-line ConfigError (file:line: path: expected, got)."""
     errors = exc.errors(include_url=False)
+    locs = _strip_union_tags([tuple(p for p in e["loc"] if isinstance(p, (str, int))) for e in errors])
     first = errors[0]
-    loc: DataPath = base + tuple(p for p in first["loc"] if isinstance(p, (str, int)))
+    # a value that fits no member of a union fails once per member: report them as one problem
+    raw = [tuple(p for p in e["loc"] if isinstance(p, (str, int))) for e in errors]
+    siblings = [i for i in range(len(errors)) if locs[i][: len(locs[0])] == locs[0]
+                and (i == 0 or raw[i] != locs[i])]
+    deeper = [i for i in siblings if len(locs[i]) > len(locs[0])]
+    chosen = max(deeper, key=lambda i: len(locs[i])) if deeper else 0
+    first = errors[chosen]
+    loc: DataPath = base + locs[chosen]
     kind, msg, given = first["type"], first["msg"], first.get("input")
+    ctx = first.get("ctx") or {}
     hint: str | None = None
     if kind == "extra_forbidden":
         key = loc[-1]
@@ -354,13 +440,63 @@ def validation_error(
     elif kind == "literal_error":
         message = msg.replace("Input should be", "expected") + f", got {given!r}"
     elif kind == "string_pattern_mismatch":
-        message = f"expected letters, digits, '-', '_' or '.', got {given!r}"
+        pattern = str(ctx.get("pattern", ""))
+        wanted = _PATTERNS.get(pattern, f"text matching {pattern}")
+        message = f"expected {wanted}, got {given!r}"
+    elif kind in _BOUNDS:
+        bound = next(iter(ctx.values()), "?")
+        message = f"expected {_BOUNDS[kind]} {bound}, got {given!r}"
+    elif kind in ("too_short", "string_too_short"):
+        message = f"expected at least {ctx.get('min_length', 1)} " + (
+            "item" if kind == "too_short" else "character") + f"{'s' if ctx.get('min_length', 1) != 1 else ''}, got {_kind(given)}"
     else:
-        message = re.sub(r"^Input should be (a valid )?", "expected ", msg)
-        message += f", got {_kind(given)}"
-    if len(errors) > 1:
-        message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+        wanted_all = [_expected(errors[i]) for i in siblings if len(locs[i]) == len(locs[0])]
+        wanted = " or ".join(dict.fromkeys(wanted_all)) if not deeper else _expected(first)
+        message = f"expected {wanted}, got {_kind(given)}"
+    others = len({locs[i] for i in range(len(errors)) if i not in siblings})
+    if others:
+        message += f" (and {others} more problem{'s' if others > 1 else ''})"
     return _err(located, loc, message, hint=hint)
+
+
+#: What pydantic tags the members of a union with in an error's location.
+_UNION_TAG = re.compile(
+    r"^(?:int|float|str|bool|none|bytes|(?:list|dict|tuple|set|literal|[a-z]+(?:-[a-z]+)+)\[.*\]"
+    r"|constrained-[a-z]+)$"
+)
+_TYPES = {
+    "string_type": "a string", "int_type": "an integer", "int_parsing": "an integer",
+    "int_from_float": "an integer", "float_type": "a number", "float_parsing": "a number",
+    "bool_type": "true or false", "bool_parsing": "true or false", "list_type": "a list",
+    "dict_type": "a mapping", "model_type": "a mapping", "model_attributes_type": "a mapping",
+    "none_required": "nothing",
+}
+_BOUNDS = {"greater_than_equal": "at least", "greater_than": "more than",
+           "less_than_equal": "at most", "less_than": "less than"}
+_PATTERNS = {ID_PATTERN: "letters, digits, '-', '_' or '.'", r"^https?://": "an http:// or https:// URL"}
+
+
+def _expected(error: Any) -> str:
+    if error["type"] in _TYPES:
+        return _TYPES[error["type"]]
+    return re.sub(r"^Input should be (a valid )?", "", error["msg"])
+
+
+def _is_tag(part: str | int) -> bool:
+    return isinstance(part, str) and bool(_UNION_TAG.match(part))
+
+
+def _strip_union_tags(locs: list[DataPath]) -> list[DataPath]:
+    """Drop the member tags (``str``, ``list[str]``) pydantic puts in a union's error paths."""
+    out = []
+    for loc in locs:
+        kept = [
+            part for i, part in enumerate(loc)
+            if not (_is_tag(part) and any(
+                len(o) > i and o[:i] == loc[:i] and o[i] != part and _is_tag(o[i]) for o in locs))
+        ]
+        out.append(tuple(kept))
+    return out
 
 
 def _allowed_keys(exc: ValidationError, error: Any, type_name: str | None) -> list[str]:
@@ -377,12 +513,13 @@ def _allowed_keys(exc: ValidationError, error: Any, type_name: str | None) -> li
         if isinstance(part, int) or cls is None or skip_key:
             skip_key = False
             continue
-        field = cls.model_fields.get(part)
+        field = cls.model_fields.get(part) or next(
+            (f for f in cls.model_fields.values() if f.alias == part), None)
         cls = _model_in(field.annotation) if field else None
         skip_key = field is not None and "dict[" in str(field.annotation)
     if cls is None:
         return []
-    keys = set(cls.model_fields)
+    keys = {f.alias or name for name, f in cls.model_fields.items()}  # as users write them
     if cls is root and type_name:
         keys |= COMMON_KEYS
     return sorted(keys)

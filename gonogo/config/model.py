@@ -4,6 +4,7 @@ fully-defaulted, typed objects that loading returns (the engine only sees these)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -73,15 +74,28 @@ class PhaseModel(Strict):
     checks: list[dict[str, Any]] = []
 
 
+class ComposeSource(Strict):
+    """Settings from a compose file's ``environment:`` / ``env_file:`` for one service."""
+
+    file: str
+    service: str
+
+
 class EnvironmentModel(Strict):
     env_files: list[str] = []
     vars: dict[str, str | int | float | bool] = {}
     protected: bool = False
+    #: Docker secret files, one per setting (``/run/secrets`` in a container); off by default.
+    secrets_dir: str | None = None
+    compose: ComposeSource | None = None
 
 
 class SecretRules(Strict):
     min_length: int | None = Field(default=None, ge=1)
     min_distinct: int | None = Field(default=None, ge=1)
+    min_entropy: float | None = Field(default=None, ge=0)
+    #: A framework signing key: Django's rule (50+ characters, 5+ distinct) applies.
+    framework: bool = False
 
 
 class SecretModel(Strict):
@@ -89,6 +103,13 @@ class SecretModel(Strict):
     location: str | None = None
     purpose: str | None = None
     rules: SecretRules = SecretRules()
+    #: When the value last changed; `gonogo secrets` shows its age.
+    rotated: date | None = None
+    max_age: Duration | None = None
+    #: Environments that hold this secret (default: all).
+    environments: list[str] = []
+    #: False for secrets this machine cannot see (CI-only); default: guessed from `location`.
+    checkable: bool | None = None
 
 
 class ContactModel(Strict):
@@ -103,9 +124,15 @@ class DefaultsModel(Strict):
 
 
 class HealthModel(Strict):
-    url: str
+    """When a deployed service counts as healthy: an HTTP answer, a command, the container's
+    own health status — polled every ``interval`` until ``within``."""
+
+    url: str | None = None
     within: Duration = 60.0
     status: int = 200
+    interval: Duration = 0.5
+    command: str | None = None
+    container: bool = True  # use the container's HEALTHCHECK status when it has one
 
 
 class ServiceModel(Strict):
@@ -118,6 +145,12 @@ class ServiceModel(Strict):
     needs: list[str] = []
     deploy: str | None = None
     rollback: str | None = None
+    project: str | None = None  # compose project name (-p)
+    current: str | None = None  # shell: a command printing the live version
+    timeout: Duration = 600.0  # one deploy or rollback step
+    update_monitor: Duration = 5.0  # swarm: --update-monitor / --rollback-monitor
+    failure_action: Literal["pause", "rollback", "continue"] = "pause"  # swarm
+    resolve_image: bool | None = None  # swarm: None = only for images with a registry host
 
 
 class ConfigModel(Strict):
@@ -134,6 +167,8 @@ class ConfigModel(Strict):
     defaults: DefaultsModel = DefaultsModel()
     phases: list[PhaseModel] = []
     services: list[ServiceModel] = []
+    #: Sidecar only: bind checklist items (by text or id) to checks.
+    bind: list[dict[str, Any]] = []
 
 
 # ---- what loading returns -------------------------------------------------------------

@@ -15,6 +15,7 @@ from gonogo.config.model import CheckSpec, Phase
 from gonogo.durations import format_duration
 from gonogo.engine.outcomes import CheckResult, Outcome
 from gonogo.journal.store import RunRecord
+from gonogo.redact import Redactor
 from gonogo.reports.common import ICONS, counts_line, output_tail, verdict_of
 
 STYLES = {
@@ -44,8 +45,12 @@ def item_line(result: CheckResult) -> str:
 class ConsoleListener:
     """Prints each item as it finishes; a live spinner block shows what is running."""
 
-    def __init__(self, stream: IO[str] | None = None, *, live: bool | None = None) -> None:
+    def __init__(
+        self, stream: IO[str] | None = None, *, live: bool | None = None,
+        redactor: Redactor | None = None,
+    ) -> None:
         self.stream = stream or sys.stdout
+        self._redact = redactor.text if redactor is not None else (lambda text: text)
         self.live_enabled = fancy(self.stream) if live is None else live
         self._running: dict[str, tuple[CheckSpec, float]] = {}
         self._live: Any = None
@@ -115,7 +120,7 @@ class ConsoleListener:
 
         rows = []
         for spec, started in list(self._running.values())[:12]:
-            rows.append(Spinner("dots", text=f"{spec.title}  {time.monotonic() - started:.1f}s"))
+            rows.append(Spinner("dots", text=f"{self._redact(spec.title)}  {time.monotonic() - started:.1f}s"))
         if len(self._running) > 12:
             from rich.text import Text
 

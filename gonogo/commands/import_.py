@@ -1,0 +1,60 @@
+"""`gonogo import CHECKLIST.md [-c SIDECAR] [-o gonogo.yml]`: the bound checklist as YAML.
+
+The output is the same model a Markdown run uses (phases, checks, secrets, contacts,
+services, plus the sidecar's settings), so running it gives the same results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from gonogo.config.load import build_config
+from gonogo.errors import UsageError
+from gonogo.markdown.sidecar import is_markdown, resolve
+
+#: Top-level keys in the order a person reads them.
+ORDER = ("version", "name", "state", "environments", "secrets", "contacts", "notify", "defaults",
+         "services", "phases")
+
+
+def main(args: argparse.Namespace) -> int:
+    checklist = Path(args.checklist)
+    if not is_markdown(checklist):
+        raise UsageError(f"{checklist}: expected a Markdown checklist (.md or .markdown)")
+    output = Path(args.output) if args.output and args.output != "-" else None
+    if output is not None and output.exists() and not args.force:
+        raise UsageError(f"{output} exists; pass --force to overwrite it")
+    sidecar = Path(args.config) if args.config else None
+    located, _ = resolve(checklist, env=getattr(args, "env", None), process_env=os.environ,
+                         sidecar_path=sidecar)
+    # fail here, not when the imported file is first used
+    build_config(located, sidecar or checklist, env=None, extra_vars={}, strict=False,
+                 process_env=os.environ)
+    text = to_yaml(located.data, checklist)
+    if output is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror}") from None
+    print(f"wrote {output}", file=sys.stderr)
+    return 0
+
+
+def to_yaml(data: dict[str, Any], checklist: Path) -> str:
+    body = {k: data[k] for k in ORDER if k in data}
+    body.update({k: v for k, v in data.items() if k not in body and k not in ("checklist", "bind")})
+    header = (f"# Imported from {checklist.name} by `gonogo import`.\n"
+              "# Edit this file, or keep running the Markdown (`gonogo check -c "
+              f"{checklist.name}`): both give the same results.\n")
+    dumped = yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100,
+                            default_flow_style=False)
+    return header + dumped

@@ -1,0 +1,432 @@
+"""Binding: every item of a parsed checklist to evidence, in this order —
+(a) its inline ``<!-- gonogo: {...} -->`` annotation, (b) a sidecar ``bind:`` entry
+matched by item text or id, (c) recognition (``recognize.RULES``), (d) ``manual`` with
+the reason. Commands of shell blocks that no item claims become command steps.
+
+The result is the raw config vocabulary of ``gonogo.yml`` (``phases``, ``secrets``,
+``contacts``, ``services``) with the Markdown line of every value, plus a ``Binding``
+per item and step for ``gonogo explain``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from gonogo.config.model import COMMON_KEYS, PHASE_KINDS
+from gonogo.config.yamlsource import Path as DataPath
+from gonogo.errors import ConfigError
+from gonogo.markdown.parse import Document, Item, Section, clean_title
+from gonogo.markdown.recognize import RULES, Context, Recognized
+from gonogo.markdown.shell import CommandLine, destructive, escape, nonterminating
+from gonogo.markdown.tables import contacts_of, secrets_of
+
+#: Heading words → phase kind, most specific first. A heading without one inherits its
+#: parent's kind (the document's H1 is its title, not a phase); the default is preflight.
+KIND_WORDS: tuple[tuple[str, str], ...] = (
+    (r"roll ?back|revert|recovery|disaster", "rollback"),
+    (r"pre-?deploy|pre-?release|pre-?flight|before (the )?deploy|pre-?launch|pre-?production"
+     r"|prerequisite|quality|verification|readiness|preparation", "preflight"),
+    (r"post-?deploy|post-?release|after (the )?deploy|post-?launch|document|follow-?up|clean ?up"
+     r"|wrap-?up|retro", "post"),
+    (r"monitor|observ|watch", "watch"),
+    (r"back ?up", "backup"),
+    (r"verify|smoke|validat|sanity", "verify"),
+    (r"deploy|release|roll ?out|launch|go-?live|ship|cut ?over|migrat", "deploy"),
+)
+#: Kinds whose commands may not destroy anything without an explicit annotation.
+GUARDED_KINDS = frozenset({"preflight", "verify"})
+
+MANUAL_REASON = "no rule recognizes this item; sign it off, or annotate it"
+
+
+@dataclass
+class Binding:
+    """How one item (or command step) is bound, for ``explain``."""
+
+    line: int
+    text: str
+    phase: str
+    kind: str
+    id: str
+    type: str
+    params: dict[str, Any]
+    via: str
+    item: bool = True
+    reason: str | None = None
+    needs: list[str] = field(default_factory=list)
+    advisory: bool = False
+    common: dict[str, Any] = field(default_factory=dict)
+    note: str | None = None
+
+    @property
+    def automated(self) -> bool:
+        return self.type != "manual"
+
+    def raw(self) -> dict[str, Any]:
+        """The check as gonogo.yml would write it."""
+        data: dict[str, Any] = {"id": self.id, "title": self.text, "type": self.type}
+        data.update(self.common)
+        if self.advisory:
+            data["advisory"] = True
+        data.update(self.params)
+        if self.type == "manual" and self.reason and "reason" not in self.params:
+            data["reason"] = self.reason
+        return data
+
+
+@dataclass
+class SidecarBind:
+    """One ``bind:`` entry of a sidecar, with where it was written."""
+
+    index: int
+    item: str
+    check: dict[str, Any]
+    line: int | None
+    file: str = "gonogo.yml"
+    used: bool = False
+
+
+@dataclass
+class Compiled:
+    """A checklist bound to checks: raw config data and lines, plus explain's view."""
+
+    data: dict[str, Any]
+    lines: dict[DataPath, int]
+    bindings: list[Binding]
+    deploy_order: list[str]
+    deploy_order_line: int | None
+    document: Document
+    table_notes: list[str] = field(default_factory=list)
+
+
+def phase_kind(section: Section, title: Section | None = None) -> str:
+    """The kind of a section: its annotation, its heading's words, its parent's, or preflight.
+
+    ``title`` is the heading that names the whole document (its only H1): its words
+    ("Production Deployment Checklist") say nothing about a phase."""
+    node: Section | None = section
+    while node is not None:
+        if node.phase_annotation is not None:
+            kind = node.phase_annotation.data.get("kind")
+            if kind not in PHASE_KINDS:
+                raise ConfigError(
+                    f"gonogo-phase: expected kind to be one of {', '.join(PHASE_KINDS)}, got {kind!r}",
+                    file=None,
+                    line=node.phase_annotation.line,
+                )
+            return str(kind)
+        if node is not title:
+            for pattern, kind in KIND_WORDS:
+                if re.search(pattern, node.title, re.I):
+                    return kind
+        node = node.parent
+    return "preflight"
+
+
+def slug(text: str, fallback: str) -> str:
+    value = re.sub(r"[^a-z0-9]+", "-", re.sub(r"`", "", text.lower())).strip("-")[:48].strip("-")
+    return value or fallback
+
+
+class _Ids:
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+
+    def take(self, base: str) -> str:
+        candidate, n = base, 2
+        while candidate in self.seen:
+            candidate = f"{base}-{n}"
+            n += 1
+        self.seen.add(candidate)
+        return candidate
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[`*_]", "", text).casefold().split())
+
+
+def compile_document(
+    doc: Document,
+    *,
+    variables: Mapping[str, str],
+    types: Mapping[str, Any],
+    binds: Sequence[SidecarBind] = (),
+    services: Sequence[dict[str, Any]] = (),
+    secrets: Sequence[dict[str, Any]] | None = None,
+) -> Compiled:
+    """Bind every item and step of ``doc``; ``types`` are the registered check types."""
+    lines: dict[DataPath, int] = {}
+    inventory: list[dict[str, Any]] = []
+    contacts: list[dict[str, Any]] = []
+    notes: list[str] = []
+    for table in doc.tables:
+        found = secrets_of(table)
+        if found and not inventory:
+            for record in found:
+                lines[("secrets", len(inventory))] = record.line
+                inventory.append(record.data)
+            notes.append(f"secrets: {len(found)} from the table at line {table.line}")
+            continue
+        people = contacts_of(table)
+        if people and not contacts:
+            for record in people:
+                lines[("contacts", len(contacts))] = record.line
+                contacts.append(record.data)
+            notes.append(f"contacts: {len(people)} from the table at line {table.line}")
+    ctx = Context(doc=doc, variables=variables,
+                  secrets=list(secrets) if secrets is not None else inventory,
+                  services=list(services))
+    ids = _Ids()
+    bindings: list[Binding] = []
+    phases: list[dict[str, Any]] = []
+    phase_ids = _Ids()
+    order: list[str] = []
+    order_line: int | None = None
+    for section in doc.sections:
+        kind = _kind(section, doc)
+        if kind == "deploy" and not order:
+            for numbered in section.lists:
+                if re.search(r"order|sequence|deploy", numbered.lead + " " + section.title, re.I):
+                    order = [_entry_name(text) for _, text in numbered.entries]
+                    order_line = numbered.line
+                    break
+        if not section.items and not section.commands:
+            continue
+        title = clean_title(section.title) if section.title else (doc.title or "Checklist")
+        phase_id = phase_ids.take(slug(title, "checklist"))
+        section_bindings: list[Binding] = []
+        for item in section.items:
+            binding = _bind_item(item, section, phase_id, kind, ctx, ids, binds, types, doc.file)
+            if binding.type == "postgres.backup":
+                ctx.backup_check = binding.id
+            section_bindings.append(binding)
+        for block in section.blocks:
+            if block.annotation and block.annotation.data.get("skip"):
+                continue
+            allow = block.annotation is not None and bool(block.annotation.data.get("allow"))
+            for command in block.commands:
+                if id(command) in ctx.used:
+                    continue
+                section_bindings.append(_step(command, phase_id, kind, ids, allow, binds))
+        section_bindings.sort(key=lambda b: b.line)
+        phase_index = len(phases)
+        lines[("phases", phase_index)] = section.line
+        lines[("phases", phase_index, "id")] = section.line
+        lines[("phases", phase_index, "kind")] = (section.phase_annotation.line
+                                                  if section.phase_annotation else section.line)
+        checks = []
+        for ci, binding in enumerate(section_bindings):
+            raw = binding.raw()
+            checks.append(raw)
+            base: DataPath = ("phases", phase_index, "checks", ci)
+            lines[base] = binding.line
+            for key in raw:
+                lines[base + (key,)] = binding.line
+        phases.append({"id": phase_id, "title": title, "kind": kind, "checks": checks})
+        bindings.extend(section_bindings)
+    for entry in binds:
+        if not entry.used:
+            known = [b.text for b in bindings]
+            import difflib
+
+            close = difflib.get_close_matches(entry.item, known, n=1)
+            raise ConfigError(
+                f"no item or command {entry.item!r} in {doc.file}",
+                file=entry.file,
+                line=entry.line,
+                path=f"bind[{entry.index}].item",
+                hint=f"did you mean {close[0]!r}?" if close else "match an item's text or id",
+            )
+    if not phases:
+        raise ConfigError(
+            "no checklist items (`- [ ] …`) and no shell code blocks found",
+            file=doc.file,
+            line=1,
+            hint="gonogo runs task-list items and ```bash blocks; see `gonogo explain`",
+        )
+    data: dict[str, Any] = {"version": 1}
+    if doc.title:
+        data["name"] = doc.title
+    data["phases"] = phases
+    if inventory:
+        data["secrets"] = inventory
+    if contacts:
+        data["contacts"] = contacts
+    if services and order:
+        data["services"] = _ordered_services(list(services), order)
+    elif services:
+        data["services"] = list(services)
+    return Compiled(data=data, lines=lines, bindings=bindings, deploy_order=order,
+                    deploy_order_line=order_line, document=doc, table_notes=notes)
+
+
+def _kind(section: Section, doc: Document) -> str:
+    h1s = [s for s in doc.sections if s.level == 1]
+    try:
+        return phase_kind(section, h1s[0] if len(h1s) == 1 else None)
+    except ConfigError as exc:
+        raise ConfigError(exc.detail, file=doc.file, line=exc.line) from None
+
+
+def _entry_name(text: str) -> str:
+    bold = re.search(r"\*\*(.+?)\*\*|__(.+?)__", text)
+    name = (bold.group(1) or bold.group(2)) if bold else re.split(r"\s[(\-–—:]", text)[0]
+    return re.sub(r"[`*_\[\]]", "", name).strip()
+
+
+def _ordered_services(services: list[dict[str, Any]], order: list[str]) -> list[dict[str, Any]]:
+    """Give sidecar services the document's deploy order as ``needs`` (where they name none)."""
+    by_name = {str(s.get("name", "")).lower(): s for s in services}
+    previous: str | None = None
+    result = {id(s): dict(s) for s in services}
+    for name in order:
+        service = by_name.get(name.lower())
+        if service is None:
+            continue
+        entry = result[id(service)]
+        if previous is not None and not entry.get("needs"):
+            entry["needs"] = [previous]
+        previous = str(service["name"])
+    return [result[id(s)] for s in services]
+
+
+# ---- items --------------------------------------------------------------------------
+
+
+def _bind_item(
+    item: Item,
+    section: Section,
+    phase_id: str,
+    kind: str,
+    ctx: Context,
+    ids: _Ids,
+    binds: Sequence[SidecarBind],
+    types: Mapping[str, Any],
+    file: str,
+) -> Binding:
+    check_id = ids.take(slug(item.text, f"{phase_id}-item"))
+    binding = Binding(line=item.line, text=item.text, phase=phase_id, kind=kind, id=check_id,
+                      type="manual", params={}, via="manual")
+    if item.annotation is not None:
+        return _explicit(binding, dict(item.annotation.data), "annotation", file, item.annotation.line)
+    entry = _sidecar_entry(binds, item.text, check_id)
+    if entry is not None:
+        return _explicit(binding, dict(entry.check), "sidecar", entry.file, entry.line)
+    miss: Recognized | None = None
+    miss_reason: str | None = None
+    for rule in RULES:
+        proposal = rule(item, section, ctx)
+        if proposal is None:
+            continue
+        if proposal.type not in types:
+            if miss is None:
+                miss, miss_reason = proposal, f"needs check type {proposal.type} (not available in this version)"
+            continue
+        if proposal.needs:
+            if miss is None:
+                miss, miss_reason = proposal, "needs: " + ", ".join(proposal.needs)
+            continue
+        for command in proposal.consumes:
+            ctx.used.add(id(command))
+        refused = _refusal(proposal.command, kind) if proposal.command else None
+        binding.via = f"recognized: {proposal.rule}"
+        binding.note = proposal.note
+        if refused:
+            binding.reason, binding.advisory = refused
+            binding.params = {"instructions": escape(proposal.command.text)} if proposal.command else {}
+            return binding
+        binding.type = proposal.type
+        binding.params = proposal.params
+        return binding
+    if miss is not None:
+        binding.via = f"recognized: {miss.rule}"
+        binding.reason = miss_reason
+        if miss_reason and miss_reason.startswith("needs: "):
+            binding.needs = list(miss.needs)
+        binding.note = miss.note
+        return binding
+    binding.reason = MANUAL_REASON
+    return binding
+
+
+def _explicit(binding: Binding, check: dict[str, Any], via: str, file: str, line: int | None) -> Binding:
+    """An annotation or sidecar entry: its keys are the check (common keys included)."""
+    if "run" in check and "type" not in check:
+        check["type"] = "command"
+    kind = check.pop("type", None)
+    if not isinstance(kind, str):
+        raise ConfigError(
+            f"{via}: missing 'type'",
+            file=file,
+            line=line,
+            hint="add `type: http|command|manual|…`, or `run:` for a command",
+        )
+    if "id" in check:
+        binding.id = str(check.pop("id"))
+    binding.text = str(check.pop("title", binding.text))
+    binding.common = {k: check.pop(k) for k in list(check) if k in COMMON_KEYS}
+    binding.type = kind
+    binding.params = check
+    binding.via = via
+    if kind == "manual":
+        binding.reason = str(check.get("reason") or f"manual by {via}")
+    return binding
+
+
+def _sidecar_entry(binds: Sequence[SidecarBind], text: str, check_id: str) -> SidecarBind | None:
+    wanted = _norm(text)
+    for entry in binds:
+        if not entry.used and (entry.item == check_id or _norm(entry.item) == wanted):
+            entry.used = True
+            return entry
+    return None
+
+
+def _refusal(command: CommandLine, kind: str) -> tuple[str, bool] | None:
+    """(reason, advisory) when a command must not run as written; None when it may."""
+    if command.allowed:
+        return None
+    endless = nonterminating(command.text)
+    if endless:
+        return f"does not end by itself ({endless}); not run — run it yourself and sign off", True
+    harm = destructive(command.text)
+    if harm and kind in GUARDED_KINDS:
+        return (f"destructive command in a {kind} section ({harm}); annotate to run it "
+                "(`# gonogo: allow`)", False)
+    return None
+
+
+# ---- command steps ----------------------------------------------------------------------
+
+
+def _step(
+    command: CommandLine,
+    phase_id: str,
+    kind: str,
+    ids: _Ids,
+    allow: bool,
+    binds: Sequence[SidecarBind],
+) -> Binding:
+    check_id = ids.take(slug(command.text.split("\n")[0], f"{phase_id}-step"))
+    binding = Binding(line=command.line, text=command.text.split("\n")[0], phase=phase_id,
+                      kind=kind, id=check_id, type="command", params={}, via="command step",
+                      item=False)
+    entry = _sidecar_entry(binds, command.text, check_id)
+    if entry is not None:
+        return _explicit(binding, dict(entry.check), "sidecar", entry.file, entry.line)
+    refused = None if allow else _refusal(command, kind)
+    if refused:
+        binding.type = "manual"
+        binding.reason, binding.advisory = refused
+        binding.params = {"instructions": escape(command.text)}
+        return binding
+    params: dict[str, Any] = {"run": escape(command.text)}
+    if command.cwd:
+        params["cwd"] = escape(command.cwd)
+    if command.env:
+        params["env"] = {k: escape(v) for k, v in command.env.items()}
+    binding.params = params
+    return binding

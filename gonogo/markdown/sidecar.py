@@ -1,0 +1,220 @@
+"""A Markdown checklist plus its sidecar ``gonogo.yml`` → one raw config.
+
+The sidecar names the checklist (``checklist: PATH``, relative to the sidecar) and adds
+what the document lacks: ``environments`` (values for recognition and the run),
+``bind`` entries, ``secrets``, ``contacts``, ``services``, ``defaults``, ``state``.
+The checklist provides the phases. ``gonogo check -c CHECKLIST.md`` uses a
+``gonogo.yml``/``gonogo.yaml`` beside the checklist when that file names it.
+
+The sidecar is validated on its own first, so its errors cite ``gonogo.yml:LINE``;
+the merged config's lines point into the Markdown.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from gonogo.config.interpolate import interpolate_data
+from gonogo.config.load import build_phases, read_source, resolve_environment, validation_error
+from gonogo.config.model import COMMON_KEYS, ConfigModel
+from gonogo.config.yamlsource import Located, parse_yaml
+from gonogo.errors import ConfigError
+from gonogo.markdown.bind import Compiled, SidecarBind, compile_document
+from gonogo.markdown.parse import parse
+from gonogo.plugins import check_types
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+SIDECAR_NAMES = ("gonogo.yml", "gonogo.yaml")
+#: Keys a sidecar may not set: the checklist provides them.
+CHECKLIST_KEYS = ("phases",)
+
+
+def is_markdown(path: Path) -> bool:
+    return path.suffix.lower() in MARKDOWN_SUFFIXES
+
+
+@dataclass
+class Sidecar:
+    path: Path
+    located: Located
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.located.data if isinstance(self.located.data, dict) else {}
+
+
+def find_sidecar(checklist: Path) -> Sidecar | None:
+    """A gonogo.yml beside ``checklist`` whose ``checklist:`` names it, if there is one."""
+    for name in SIDECAR_NAMES:
+        candidate = checklist.parent / name
+        if not candidate.is_file():
+            continue
+        located = parse_yaml(read_source(candidate), str(candidate))
+        named = located.data.get("checklist") if isinstance(located.data, dict) else None
+        if isinstance(named, str) and _same(candidate.parent / named, checklist):
+            return Sidecar(candidate, located)
+    return None
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def checklist_of(sidecar: Sidecar) -> Path:
+    named = sidecar.data.get("checklist")
+    if not isinstance(named, str) or not named.strip():
+        raise ConfigError(
+            "expected a path to a Markdown checklist",
+            file=str(sidecar.path),
+            line=sidecar.located.line_of(("checklist",)),
+            path="checklist",
+        )
+    path = Path(named)
+    return path if path.is_absolute() else sidecar.path.parent / path
+
+
+def compile_checklist(
+    checklist: Path,
+    sidecar: Sidecar | None,
+    *,
+    env: str | None,
+    process_env: Mapping[str, str],
+) -> tuple[Located, Compiled]:
+    """Parse and bind ``checklist`` with the sidecar's values; the merged raw config."""
+    variables: dict[str, str] = dict(process_env)
+    binds: list[SidecarBind] = []
+    services: list[dict[str, Any]] = []
+    secrets: list[dict[str, Any]] | None = None
+    if sidecar is not None:
+        variables, binds = _read_sidecar(sidecar, env, process_env)
+        raw_services = sidecar.data.get("services")
+        services = [s for s in raw_services if isinstance(s, dict)] if isinstance(raw_services, list) else []
+        raw_secrets = sidecar.data.get("secrets")
+        if isinstance(raw_secrets, list) and raw_secrets:
+            secrets = [s for s in raw_secrets if isinstance(s, dict)]
+    display = str(checklist)
+    text = read_source(checklist)
+    compiled = compile_document(parse(text, display), variables=variables, types=check_types(),
+                                binds=binds, services=services, secrets=secrets)
+    data = dict(compiled.data)
+    lines = dict(compiled.lines)
+    file = display
+    if sidecar is not None:
+        # the checklist's own mistakes (annotations) cite the Markdown: check them first
+        checklist_only = Located(data=data, file=display, lines=dict(compiled.lines))
+        build_phases(ConfigModel.model_validate({"phases": data["phases"]}), checklist_only,
+                     variables, strict=False)
+        for key, value in sidecar.data.items():
+            if key in ("bind", "checklist") or (key == "services" and "services" in data):
+                continue
+            data[key] = value
+        # settings then say where they came from (gonogo.yml:LINE); items keep Markdown lines
+        lines.update({p: n for p, n in sidecar.located.lines.items()
+                      if p and p[0] not in ("phases", "bind")})
+        file = str(sidecar.path)
+        root = sidecar.path.parent
+    else:
+        root = checklist.parent
+    try:
+        data["checklist"] = os.path.relpath(checklist, root)
+    except ValueError:  # another drive (Windows)
+        data["checklist"] = str(checklist)
+    return Located(data=data, file=file, lines=lines), compiled
+
+
+def _read_sidecar(
+    sidecar: Sidecar, env: str | None, process_env: Mapping[str, str]
+) -> tuple[dict[str, str], list[SidecarBind]]:
+    """Validate the sidecar alone (errors cite its lines); its variables and bind entries."""
+    located = sidecar.located
+    file = str(sidecar.path)
+    data = sidecar.data
+    if not isinstance(located.data, dict):
+        raise ConfigError("expected a mapping of top-level keys (checklist, environments, …)",
+                          file=file, line=1)
+    for key in CHECKLIST_KEYS:
+        if key in data:
+            raise ConfigError(
+                f"a sidecar takes its {key} from the checklist",
+                file=file,
+                line=located.line_of((key,)),
+                path=key,
+                hint="remove it here, or drop `checklist:` and keep a full gonogo.yml",
+            )
+    try:
+        model = ConfigModel.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error(exc, located, ()) from None
+    environment = resolve_environment(model, located, sidecar.path.resolve().parent, env, process_env)
+    variables = environment.variables()
+    if environment.name:
+        variables.setdefault("env", environment.name)
+    types = check_types()
+    binds: list[SidecarBind] = []
+    for i, entry in enumerate(data.get("bind") or []):
+        where = ("bind", i)
+        line = located.line_of(where)
+        if not isinstance(entry, dict) or not isinstance(entry.get("item"), str):
+            raise ConfigError("expected a mapping with `item:` (an item's text or id) and check keys",
+                              file=file, line=line, path=f"bind[{i}]")
+        check = {k: v for k, v in entry.items() if k != "item"}
+        type_name = check.get("type") or ("command" if "run" in check else None)
+        if not isinstance(type_name, str):
+            raise ConfigError("missing 'type'", file=file, line=line, path=f"bind[{i}]",
+                              hint="add `type: http|command|manual|…`, or `run:` for a command")
+        cls = types.get(type_name)
+        if cls is None:
+            raise ConfigError(f"unknown check type {type_name!r}", file=file,
+                              line=located.line_of(where + ("type",)), path=f"bind[{i}].type",
+                              hint="known types: " + ", ".join(sorted(types)))
+        params = {k: v for k, v in check.items() if k not in COMMON_KEYS}
+        deferred = frozenset(getattr(cls, "deferred_fields", ()))
+        params = interpolate_data(params, variables, lambda p, n: None, strict=False, deferred=deferred)
+        try:
+            cls.model_validate(params)
+        except ValidationError as exc:
+            raise validation_error(exc, located, where, type_name=type_name) from None
+        binds.append(SidecarBind(index=i, item=entry["item"], check=check, line=line, file=file))
+    return variables, binds
+
+
+def with_checklist(
+    config_path: Path,
+    located: Located,
+    *,
+    env: str | None,
+    process_env: Mapping[str, str],
+) -> Located:
+    """The raw config for ``-c CHECKLIST.md`` or for a gonogo.yml that names a checklist."""
+    return resolve(config_path, located, env=env, process_env=process_env)[0]
+
+
+def resolve(
+    config_path: Path,
+    located: Located | None = None,
+    *,
+    env: str | None,
+    process_env: Mapping[str, str],
+    sidecar_path: Path | None = None,
+) -> tuple[Located, Compiled]:
+    """Find the checklist and its sidecar from either end, then compile them."""
+    if is_markdown(config_path):
+        if sidecar_path is not None:
+            sidecar: Sidecar | None = Sidecar(sidecar_path, parse_yaml(read_source(sidecar_path),
+                                                                       str(sidecar_path)))
+        else:
+            sidecar = find_sidecar(config_path)
+        return compile_checklist(config_path, sidecar, env=env, process_env=process_env)
+    if located is None:
+        located = parse_yaml(read_source(config_path), str(config_path))
+    sidecar = Sidecar(config_path, located)
+    return compile_checklist(checklist_of(sidecar), sidecar, env=env, process_env=process_env)
