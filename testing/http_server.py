@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 
@@ -35,8 +38,12 @@ class Server:
 
 
 @contextmanager
-def serve(routes: dict[str, Route | Handler] | None = None) -> Iterator[Server]:
-    """Serve ``routes`` (path → Route or handler) on a free port until the block ends."""
+def serve(
+    routes: dict[str, Route | Handler] | None = None, *, tls: tuple[Path, Path] | None = None
+) -> Iterator[Server]:
+    """Serve ``routes`` (path → Route or handler) on a free port until the block ends.
+
+    ``tls=(certfile, keyfile)`` serves HTTPS (see ``self_signed_cert``)."""
     table: dict[str, Route | Handler] = dict(routes or {})
     seen: list[tuple[str, str]] = []
 
@@ -72,11 +79,16 @@ def serve(routes: dict[str, Route | Handler] | None = None) -> Iterator[Server]:
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     httpd.daemon_threads = True
+    if tls is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(str(tls[0]), str(tls[1]))
+        httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     port = httpd.server_address[1]
     try:
-        yield Server(f"http://127.0.0.1:{port}", port, table, seen)
+        scheme = "https" if tls is not None else "http"
+        yield Server(f"{scheme}://127.0.0.1:{port}", port, table, seen)
     finally:
         httpd.shutdown()
         httpd.server_close()
@@ -84,3 +96,15 @@ def serve(routes: dict[str, Route | Handler] | None = None) -> Iterator[Server]:
 
 def json_route(data: Any, status: int = 200) -> Route:
     return Route(status, json.dumps(data), {"Content-Type": "application/json"})
+
+
+def self_signed_cert(directory: Path) -> tuple[Path, Path]:
+    """A throwaway certificate for 127.0.0.1 that no client trusts (made with the openssl CLI)."""
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )
+    return cert, key

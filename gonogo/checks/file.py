@@ -15,6 +15,8 @@ MAX_READ = 16 * 1024 * 1024
 
 
 class FileCheck(Check):
+    """A file exists (or is absent), holds or lacks some text, and has the expected mode."""
+
     type_name = "file"
     example = {"path": "apps/api/prisma/schema.prisma", "exists": True, "contains": "datasource"}
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
@@ -12,6 +13,9 @@ from gonogo.checks.base import Check, CheckContext, Evidence
 from gonogo.config.model import Duration, Strict
 from gonogo.errors import CheckFailed
 from gonogo.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    import ssl
 
 BODY_EXCERPT = 300
 
@@ -26,6 +30,8 @@ class HttpExpect(Strict):
 
 
 class HttpCheck(Check):
+    """An HTTP(S) endpoint answers with the expected status, body, JSON fields and latency."""
+
     type_name = "http"
     example = {"url": "http://127.0.0.1:3000/health", "expect": {"status": 200, "json": {"$.status": "ok"}}}
 
@@ -54,7 +60,7 @@ class HttpCheck(Check):
         start = time.perf_counter()
         try:
             async with httpx.AsyncClient(
-                verify=self.verify_tls,
+                verify=_ssl_context(self.verify_tls),
                 follow_redirects=self.follow_redirects,
                 timeout=self.request_timeout,
                 trust_env=False,
@@ -151,6 +157,15 @@ def json_path(document: Any, path: str) -> Any:
             node = node[name]
         pos = match.end()
     return node
+
+
+@functools.cache
+def _ssl_context(verify: bool) -> ssl.SSLContext:
+    """One TLS context per setting for the whole process: loading the CA bundle costs
+    ~15 ms of CPU, which a client per check would pay again every time."""
+    import httpx
+
+    return httpx.create_ssl_context(verify=verify, trust_env=False)
 
 
 def _reason(exc: Exception) -> str:

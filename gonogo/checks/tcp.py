@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 
 from pydantic import Field
@@ -13,6 +14,8 @@ from gonogo.hookspecs import hookimpl
 
 
 class TcpCheck(Check):
+    """Something accepts TCP connections on host:port (a database, a cache, a proxy)."""
+
     type_name = "tcp"
     example = {"host": "127.0.0.1", "port": 5432}
 
@@ -31,8 +34,9 @@ class TcpCheck(Check):
             )
         except TimeoutError:
             raise CheckFailed(f"{self.host}:{self.port}: no answer within {self.connect_timeout:g}s") from None
-        except OSError as exc:
-            raise CheckFailed(f"{self.host}:{self.port}: {exc.strerror or exc}") from None
+        except OSError as exc:  # asyncio's strerror is "Connect call failed (…)": say why instead
+            reason = os.strerror(exc.errno).lower() if exc.errno else str(exc)
+            raise CheckFailed(f"{self.host}:{self.port}: {reason}") from None
         elapsed = time.perf_counter() - start
         writer.close()
         try:

@@ -8,6 +8,8 @@ from gonogo.reports.common import EMOJI, VERDICT_EMOJI, counts_line, verdict_of
 
 
 def _cell(text: str) -> str:
+    # titles and summaries are data, not markup: a `<script>` in an item must not render
+    text = text.replace("<", "&lt;").replace(">", "&gt;")
     return text.replace("|", "\\|").replace("\n", " ").strip()
 
 

@@ -113,7 +113,7 @@ async def run_process(
                 await proc.stdin.drain()
             proc.stdin.close()
         try:
-            await asyncio.wait_for(proc.wait(), timeout)
+            await asyncio.wait_for(exited(proc), timeout)
         except TimeoutError:
             timed_out = True
             await terminate(proc)
@@ -146,16 +146,36 @@ async def run_process(
     )
 
 
+async def exited(proc: asyncio.subprocess.Process) -> int:
+    """Wait for the process itself to end, whoever still holds its pipes.
+
+    On Python 3.11 ``Process.wait()`` called before the exit also waits for stdout and
+    stderr to close, so a background child holding them would block it: watch the
+    return code too.
+    """
+    waiter = asyncio.ensure_future(proc.wait())
+    delay = 0.005
+    try:
+        while not waiter.done() and proc.returncode is None:
+            await asyncio.wait({waiter}, timeout=delay)
+            delay = min(delay * 2, 0.1)
+    finally:
+        if not waiter.done():
+            waiter.cancel()
+    assert proc.returncode is not None
+    return proc.returncode
+
+
 async def terminate(proc: asyncio.subprocess.Process) -> None:
     """SIGTERM the process group, then SIGKILL it if it is still there after the grace period."""
     if proc.returncode is None:
         _kill_group(proc.pid, signal.SIGTERM)
         try:
-            await asyncio.wait_for(asyncio.shield(proc.wait()), KILL_GRACE_S)
+            await asyncio.wait_for(exited(proc), KILL_GRACE_S)
         except TimeoutError:
             pass
     # the leader may be gone while children that ignore SIGTERM live on: always finish the group
     _kill_group(proc.pid, signal.SIGKILL)
     if proc.returncode is None:
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(proc.wait(), KILL_GRACE_S)
+            await asyncio.wait_for(exited(proc), KILL_GRACE_S)
