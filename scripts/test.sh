@@ -10,4 +10,8 @@ else
   echo "test: not root — services are not installed or started; tests needing them are skipped" >&2
   eval "$(scripts/services.sh env 2>/dev/null || true)"
 fi
+# Node tools for the JS/TS quality-gate tests (typescript, eslint, pnpm), cached between runs
+if command -v npm >/dev/null 2>&1; then
+  eval "$(scripts/node-tools.sh)"
+fi
 exec .venv/bin/python -m pytest "$@"
