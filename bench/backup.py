@@ -1,0 +1,160 @@
+"""Benchmark: `gonogo backup` (pg_dump + manifest + restore_verify into a scratch database)
+against the bare commands it wraps (`pg_dump -Fc`, then `createdb`, `pg_restore -j`, `dropdb`
+for the scratch copy — the same work, without manifest, hashing and comparison), on a
+`pgbench -i -s N` database. Prints the wall-time ratio and peak memory.
+
+    GONOGO_TEST_PG_URL=postgresql://postgres@127.0.0.1:55432/postgres \
+        .venv/bin/python bench/backup.py --scale 20 [--repeat 2] [--keep]
+
+Peak RSS is reported twice: gonogo's own Python process (VmHWM, polled from /proc) and
+the whole process tree (wait4's ru_maxrss, the largest of gonogo and its pg_dump /
+pg_restore children). Targets: ratio <= 1.15, gonogo's peak RSS <= 150 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pg_bin(name: str) -> str:
+    for directory in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        if (directory / name).is_file():
+            return str(directory / name)
+    found = shutil.which(name)
+    if not found:
+        sys.exit(f"bench: {name} not found")
+    return found
+
+
+def timed(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None,
+          poll_hwm: bool = False) -> tuple[float, int, int]:
+    """(seconds, tree peak RSS KiB, own peak RSS KiB) of one command."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    hwm = [0]
+    stop = threading.Event()
+
+    def poll() -> None:
+        status = Path(f"/proc/{proc.pid}/status")
+        while not stop.is_set():
+            try:
+                for line in status.read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        hwm[0] = max(hwm[0], int(line.split()[1]))
+            except OSError:
+                return
+            stop.wait(0.02)
+
+    poller = threading.Thread(target=poll, daemon=True)
+    if poll_hwm:
+        poller.start()
+    output = proc.stdout.read() if proc.stdout else b""
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - started
+    stop.set()
+    if proc.returncode != 0:
+        sys.exit(f"bench: {' '.join(argv)} failed ({proc.returncode}):\n{output.decode()[-2000:]}")
+    return seconds, int(usage.ru_maxrss), hwm[0]
+
+
+def psql(url: str, sql: str) -> None:
+    subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", sql], check=True,
+                   stdout=subprocess.DEVNULL,
+                   env={**os.environ, "PGOPTIONS": "-c client_min_messages=warning"})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", "-s", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--jobs", "-j", type=int, default=max(1, min(4, os.cpu_count() or 1)))
+    parser.add_argument("--keep", action="store_true", help="keep the pgbench database")
+    args = parser.parse_args()
+    server = os.environ.get("GONOGO_TEST_PG_URL")
+    if not server:
+        sys.exit("bench: set GONOGO_TEST_PG_URL (scripts/services.sh start postgres)")
+    base = server.rsplit("/", 1)[0]
+    db = f"gonogo_bench_s{args.scale}"
+    url = f"{base}/{db}"
+    work = Path(tempfile.mkdtemp(prefix="gonogo-bench-"))
+    exists = subprocess.run(["psql", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{db}'",
+                             server], capture_output=True, text=True).stdout.strip() == "1"
+    if not exists:
+        print(f"creating {db} with pgbench -i -s {args.scale} …", flush=True)
+        psql(server, f'CREATE DATABASE "{db}"')
+        subprocess.run([pg_bin("pgbench"), "-i", "-q", "-s", str(args.scale), url], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    size = subprocess.run(["psql", "-tAc", f"SELECT pg_size_pretty(pg_database_size('{db}'))", server],
+                          capture_output=True, text=True).stdout.strip()
+    (work / "gonogo.yml").write_text(f"""\
+version: 1
+name: bench
+phases:
+  - id: backup
+    kind: backup
+    checks:
+      - id: backup
+        type: postgres.backup
+        database_url: "{url}"
+        path: dumps/backup_{{timestamp}}.dump
+        retention: {{keep: 1}}
+      - id: verify
+        type: postgres.restore_verify
+        backup: backup
+        jobs: {args.jobs}
+        needs: [backup]
+""")
+    env = {**os.environ, "NO_COLOR": "1"}
+    bare_times: list[float] = []
+    gonogo_times: list[float] = []
+    tree_peaks: list[int] = []
+    own_peaks: list[int] = []
+    bare_peaks: list[int] = []
+    for i in range(args.repeat):
+        dump = work / "bare.dump"
+        scratch = f"gonogo_bench_bare_{i}"
+        psql(server, f'DROP DATABASE IF EXISTS "{scratch}"')
+        t1, rss1, _ = timed(["pg_dump", "--format=custom", f"--file={dump}", "--dbname", url])
+        t2, _, _ = timed(["createdb", "--maintenance-db", server, scratch])
+        t3, rss3, _ = timed(["pg_restore", "--no-owner", "--no-privileges", f"--jobs={args.jobs}",
+                             "--dbname", f"{base}/{scratch}", str(dump)])
+        t4, _, _ = timed(["dropdb", "--maintenance-db", server, scratch])
+        dump.unlink()
+        bare_times.append(t1 + t2 + t3 + t4)
+        bare_peaks.append(max(rss1, rss3))
+        t, tree, own = timed([sys.executable, "-m", "gonogo", "backup"], cwd=work, env=env,
+                             poll_hwm=True)
+        gonogo_times.append(t)
+        tree_peaks.append(tree)
+        own_peaks.append(own)
+        print(f"  run {i + 1}: bare {bare_times[-1]:.2f}s, gonogo {t:.2f}s "
+              f"(ratio {t / bare_times[-1]:.3f}); gonogo RSS {own / 1024:.1f} MB, "
+              f"tree {tree / 1024:.1f} MB", flush=True)
+    dumps = list((work / "dumps").glob("*.dump"))
+    dump_size = dumps[0].stat().st_size if dumps else 0
+    bare, ours = min(bare_times), min(gonogo_times)
+    print(f"\npgbench -s {args.scale}: database {size}, dump {dump_size / 1e6:.1f} MB, "
+          f"pg_restore -j {args.jobs}, best of {args.repeat}")
+    print(f"bare pg_dump, createdb, pg_restore, dropdb: {bare:8.2f} s   (peak RSS {max(bare_peaks) / 1024:.1f} MB)")
+    print(f"gonogo backup (dump+manifest+verify)    : {ours:8.2f} s")
+    print(f"wall-time ratio                         : {ours / bare:8.3f}   (target <= 1.15)")
+    print(f"gonogo Python process peak RSS          : {max(own_peaks) / 1024:8.1f} MB (target <= 150 MB)")
+    print(f"gonogo tree peak RSS (incl. pg_dump/pg_restore children): {max(tree_peaks) / 1024:.1f} MB")
+    shutil.rmtree(work, ignore_errors=True)
+    if not args.keep:
+        psql(server, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()
