@@ -86,7 +86,7 @@ def _flow(value: Any) -> str:
 
 def describe(binding: Binding, secret_fields: dict[str, tuple[str, ...]]) -> str:
     if not binding.automated:
-        reason = binding.reason or "manual"
+        reason = binding.reason or binding.params.get("reason") or "manual"
         return f"manual: {reason}"
     params = shown_params(binding, secret_fields)
     common = {k: v for k, v in binding.common.items() if k not in ("title",)}

@@ -225,7 +225,10 @@ def compile_document(
             lines[base] = binding.line
             for key in raw:
                 lines[base + (key,)] = binding.line
-        phases.append({"id": phase_id, "title": title, "kind": kind, "checks": checks})
+        phase: dict[str, Any] = {"id": phase_id, "title": title, "kind": kind, "checks": checks}
+        if kind == "watch":
+            phase.update(_watch_window(section))
+        phases.append(phase)
         bindings.extend(section_bindings)
     for entry in binds:
         if not entry.used:
@@ -325,9 +328,10 @@ def _bind_item(
             if miss is None:
                 miss, miss_reason = proposal, f"needs check type {proposal.type} (not available in this version)"
             continue
-        if proposal.needs:
+        needs = proposal.needs or _missing_keys(types[proposal.type], proposal.params)
+        if needs:
             if miss is None:
-                miss, miss_reason = proposal, "needs: " + ", ".join(proposal.needs)
+                miss, miss_reason = proposal, "needs: " + ", ".join(needs)
             continue
         for command in proposal.consumes:
             ctx.used.add(id(command))
@@ -374,6 +378,16 @@ def _explicit(binding: Binding, check: dict[str, Any], via: str, file: str, line
     if kind == "manual":
         binding.reason = str(check.get("reason") or f"manual by {via}")
     return binding
+
+
+def _missing_keys(check_type: Any, params: Mapping[str, Any]) -> list[str]:
+    """Required keys of ``check_type`` that a recognized proposal leaves unset."""
+    fields = getattr(check_type, "model_fields", {})
+    return [
+        field.alias or name
+        for name, field in fields.items()
+        if field.is_required() and (field.alias or name) not in params and name not in params
+    ]
 
 
 def _sidecar_entry(binds: Sequence[SidecarBind], text: str, check_id: str) -> SidecarBind | None:
@@ -430,3 +444,22 @@ def _step(
         params["env"] = {k: escape(v) for k, v in command.env.items()}
     binding.params = params
     return binding
+
+
+_WINDOW = re.compile(r"\b(?:first|next|for|over)\s+(\d+)\s*(seconds?|secs?|minutes?|mins?|hours?|hrs?)\b", re.I)
+
+
+def _watch_window(section: Section) -> dict[str, str]:
+    """A watch phase's ``duration``/``interval``: from ``<!-- gonogo-phase: {duration: 15m} -->``,
+    else from an item's words ("Review error logs for first 15 minutes"), sampling every 30s."""
+    data = section.phase_annotation.data if section.phase_annotation else {}
+    window = {k: str(data[k]) for k in ("duration", "interval") if k in data}
+    if "duration" not in window:
+        for item in section.items:
+            match = _WINDOW.search(item.text)
+            if match:
+                window["duration"] = f"{match.group(1)}{match.group(2)[0].lower()}"
+                break
+    if "duration" in window:
+        window.setdefault("interval", "30s")
+    return window

@@ -547,8 +547,8 @@ def status_record(item: Item, section: Section, ctx: Context) -> Recognized | No
     paths = [c for c in codes(text) if re.search(r"[/.]\w", c) and " " not in c]
     if not paths or not has(text, r"\bupdate|\brecord|\bdocument|\blog\b|\bwrite"):
         return None
-    return Recognized("file", {"path": paths[0], "contains": "${version:-}"}, "status file",
-                      note="passes when the file mentions the deployed version")
+    return Recognized("record", {"path": paths[0]}, "deployment record",
+                      note="appends this deploy's row; earlier rows are never rewritten")
 
 
 def authentication(item: Item, section: Section, ctx: Context) -> Recognized | None:
@@ -588,10 +588,10 @@ RULES: tuple[Rule, ...] = (
     backup_verified,
     backup_created,
     http_item,
+    migrations,  # native migration state beats the ORM CLI of the section's code block
     command_of_section,
     typescript,
     changed_files_any,
-    migrations,
     service_healthy,
     images,
     jsonb,
