@@ -53,6 +53,10 @@ def subprocess_env(config: Config, run_id: str) -> dict[str, str]:
     env["GONOGO_RUN_ID"] = run_id
     if config.environment.name:
         env["GONOGO_ENV"] = config.environment.name
+    if config.model.services:  # image checks without `image:` check every service's image
+        from gonogo.deploy.plan import service_images
+
+        env["GONOGO_SERVICE_IMAGES"] = " ".join(service_images(config))
     return env
 
 

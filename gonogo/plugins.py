@@ -18,6 +18,27 @@ DEFAULT_PLUGINS = (
     "gonogo.checks.tcp",
     "gonogo.checks.file",
     "gonogo.checks.manual",
+    "gonogo.checks.env",
+    "gonogo.checks.env_hygiene",
+    "gonogo.checks.secret",
+    "gonogo.checks.postgres_backup",
+    "gonogo.checks.postgres_restore",
+    "gonogo.checks.postgres_query",
+    "gonogo.checks.postgres_jsonb",
+    "gonogo.checks.migrations",
+    "gonogo.checks.typescript_no_any",
+    "gonogo.checks.lint",
+    "gonogo.checks.typecheck",
+    "gonogo.checks.http_flow",
+    "gonogo.checks.prometheus",
+    "gonogo.checks.alerts",
+    "gonogo.checks.logs",
+    "gonogo.checks.http_latency",
+    "gonogo.checks.record",
+    "gonogo.checks.notify",
+    "gonogo.checks.docker_build",
+    "gonogo.checks.docker_push",
+    "gonogo.checks.registry_tag",
 )
 
 
@@ -38,10 +59,15 @@ def plugin_manager(entry_points: bool = True) -> pluggy.PluginManager:
 @functools.cache
 def check_types() -> dict[str, type[Check]]:
     """All registered check types by name; a duplicate name is a startup error."""
+    return collect_check_types(plugin_manager())
+
+
+def collect_check_types(pm: pluggy.PluginManager) -> dict[str, type[Check]]:
+    """The check types ``pm``'s plugins provide; a name registered twice is a PluginError."""
     found: dict[str, type[Check]] = {}
-    pm = plugin_manager()
     for impl in pm.hook.gonogo_check_types.get_hookimpls():
-        for cls in impl.function():
+        provided: list[type[Check]] = impl.function()  # type: ignore[assignment]
+        for cls in provided:
             name = cls.type_name
             if not name:
                 raise PluginError(f"plugin {impl.plugin_name}: {cls.__name__} has no type_name")

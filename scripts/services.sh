@@ -11,7 +11,10 @@ set -euo pipefail
 
 DIR=${GONOGO_SERVICES_DIR:-/tmp/gonogo-services}
 PG_PORT=${GONOGO_PG_PORT:-55432}
-ALL_SERVICES=(postgres)
+ALL_SERVICES=(postgres docker registry prometheus alertmanager)
+PROM_ADDR=${GONOGO_PROM_ADDR:-127.0.0.1:9090}
+AM_ADDR=${GONOGO_AM_ADDR:-127.0.0.1:9093}
+REGISTRY_ADDR=${GONOGO_REGISTRY_ADDR:-127.0.0.1:5000}
 
 log() { echo "services: $*" >&2; }
 
@@ -74,6 +77,129 @@ stop_postgres() {
   fi
 }
 
+docker_bin() {
+  if [ -n "${GONOGO_DOCKER:-}" ]; then echo "$GONOGO_DOCKER"; return; fi
+  # Debian's client matches Debian's engine; another `docker` earlier on PATH may not
+  if [ -x /usr/bin/docker ]; then echo /usr/bin/docker; else command -v docker || true; fi
+}
+
+start_docker() {
+  local docker
+  docker=$(docker_bin)
+  if [ -z "$docker" ] || ! command -v dockerd >/dev/null || ! command -v busybox >/dev/null \
+      || ! command -v docker-compose >/dev/null; then
+    apt_install docker.io busybox-static docker-compose docker-registry || return 0
+    docker=$(docker_bin)
+  fi
+  if ! "$docker" info >/dev/null 2>&1; then
+    if [ "$(id -u)" != 0 ]; then log "docker engine not running and not root"; return 1; fi
+    dockerd >"$DIR/dockerd.log" 2>&1 &
+    echo $! > "$DIR/dockerd.pid"
+    for _ in $(seq 1 60); do "$docker" info >/dev/null 2>&1 && break; sleep 0.5; done
+  fi
+  "$docker" info >/dev/null 2>&1 || { log "docker did not start; see $DIR/dockerd.log"; return 1; }
+  echo "export GONOGO_TEST_DOCKER=$docker"
+}
+
+stop_docker() {
+  [ -f "$DIR/dockerd.pid" ] || return 0
+  kill "$(cat "$DIR/dockerd.pid")" 2>/dev/null || true
+  rm -f "$DIR/dockerd.pid"
+}
+
+registry_up() {
+  # the Registry HTTP API v2 answers /v2/ with 200 (or 401 with auth)
+  python3 - "$REGISTRY_ADDR" <<'PY' >/dev/null 2>&1
+import sys, urllib.request
+urllib.request.urlopen(f"http://{sys.argv[1]}/v2/", timeout=2)
+PY
+}
+
+start_registry() {
+  command -v docker-registry >/dev/null || apt_install docker-registry || return 0
+  if ! registry_up; then
+    mkdir -p "$DIR/registry/data"
+    cat > "$DIR/registry/config.yml" <<CFG
+version: 0.1
+log: {level: warn}
+storage: {filesystem: {rootdirectory: $DIR/registry/data}, delete: {enabled: true}}
+http: {addr: $REGISTRY_ADDR}
+CFG
+    docker-registry serve "$DIR/registry/config.yml" >"$DIR/registry/log" 2>&1 &
+    echo $! > "$DIR/registry.pid"
+    for _ in $(seq 1 40); do registry_up && break; sleep 0.25; done
+  fi
+  registry_up || { log "registry did not start; see $DIR/registry/log"; return 1; }
+  echo "export GONOGO_TEST_REGISTRY=$REGISTRY_ADDR"
+}
+
+stop_registry() {
+  [ -f "$DIR/registry.pid" ] || return 0
+  kill "$(cat "$DIR/registry.pid")" 2>/dev/null || true
+  rm -f "$DIR/registry.pid"
+}
+
+http_up() {
+  python3 - "$1" <<'PY' >/dev/null 2>&1
+import sys, urllib.request
+urllib.request.urlopen(sys.argv[1], timeout=2)
+PY
+}
+
+start_prometheus() {
+  # scrapes every target in $DIR/prometheus/targets/*.json (file_sd): a test writes its own
+  # file with its fixture app's 127.0.0.1:PORT and a unique `test` label, and removes it after
+  command -v prometheus >/dev/null || apt_install prometheus || return 0
+  local d="$DIR/prometheus"
+  mkdir -p "$d/targets" "$d/data"
+  if ! http_up "http://$PROM_ADDR/-/ready"; then
+    cat > "$d/prometheus.yml" <<CFG
+global: {scrape_interval: 1s, evaluation_interval: 1s, scrape_timeout: 1s}
+scrape_configs:
+  - job_name: gonogo-test
+    file_sd_configs: [{files: ["$d/targets/*.json"], refresh_interval: 1s}]
+CFG
+    prometheus --config.file="$d/prometheus.yml" --web.listen-address="$PROM_ADDR" \
+      --storage.tsdb.path="$d/data" --storage.tsdb.retention.time=2h --web.enable-lifecycle \
+      >"$d/log" 2>&1 &
+    echo $! > "$DIR/prometheus.pid"
+    for _ in $(seq 1 60); do http_up "http://$PROM_ADDR/-/ready" && break; sleep 0.5; done
+  fi
+  http_up "http://$PROM_ADDR/-/ready" || { log "prometheus did not start; see $d/log"; return 1; }
+  echo "export GONOGO_TEST_PROMETHEUS=http://$PROM_ADDR"
+  echo "export GONOGO_TEST_PROM_SD=$d/targets"
+}
+
+stop_prometheus() {
+  [ -f "$DIR/prometheus.pid" ] || return 0
+  kill "$(cat "$DIR/prometheus.pid")" 2>/dev/null || true
+  rm -f "$DIR/prometheus.pid"
+}
+
+start_alertmanager() {
+  command -v prometheus-alertmanager >/dev/null || apt_install prometheus-alertmanager || return 0
+  local d="$DIR/alertmanager"
+  mkdir -p "$d/data"
+  if ! http_up "http://$AM_ADDR/-/ready"; then
+    cat > "$d/alertmanager.yml" <<CFG
+route: {receiver: none, group_wait: 0s, group_interval: 1s, repeat_interval: 1h}
+receivers: [{name: none}]
+CFG
+    prometheus-alertmanager --config.file="$d/alertmanager.yml" --web.listen-address="$AM_ADDR" \
+      --storage.path="$d/data" --cluster.listen-address= >"$d/log" 2>&1 &
+    echo $! > "$DIR/alertmanager.pid"
+    for _ in $(seq 1 60); do http_up "http://$AM_ADDR/-/ready" && break; sleep 0.5; done
+  fi
+  http_up "http://$AM_ADDR/-/ready" || { log "alertmanager did not start; see $d/log"; return 1; }
+  echo "export GONOGO_TEST_ALERTMANAGER=http://$AM_ADDR"
+}
+
+stop_alertmanager() {
+  [ -f "$DIR/alertmanager.pid" ] || return 0
+  kill "$(cat "$DIR/alertmanager.pid")" 2>/dev/null || true
+  rm -f "$DIR/alertmanager.pid"
+}
+
 cmd=${1:-start}
 shift || true
 mkdir -p "$DIR"
@@ -81,19 +207,20 @@ case "$cmd" in
   start)
     services=("$@")
     [ ${#services[@]} -gt 0 ] || services=("${ALL_SERVICES[@]}")
-    : > "$DIR/env.new"
+    mkdir -p "$DIR/env.d"
     for s in "${services[@]}"; do
-      "start_$s" >> "$DIR/env.new" || true
+      # each service keeps its own lines, so starting a few never forgets the others
+      "start_$s" > "$DIR/env.d/$s.new" || true
+      mv "$DIR/env.d/$s.new" "$DIR/env.d/$s"
     done
-    mv "$DIR/env.new" "$DIR/env"
-    cat "$DIR/env"
+    cat "$DIR"/env.d/* 2>/dev/null | tee "$DIR/env"
     ;;
   stop)
     for s in "${ALL_SERVICES[@]}"; do "stop_$s" || true; done
-    rm -f "$DIR/env"
+    rm -rf "$DIR/env" "$DIR/env.d"
     ;;
   env)
-    [ -f "$DIR/env" ] && cat "$DIR/env"
+    cat "$DIR"/env.d/* 2>/dev/null || true
     ;;
   *)
     echo "usage: $0 start [service ...] | stop | env" >&2

@@ -26,3 +26,25 @@ def require(env_var: str, what: str) -> str:
 
 def postgres_url() -> str:
     return require("GONOGO_TEST_PG_URL", "PostgreSQL")
+
+
+def docker() -> str:
+    """The docker client binary of a running engine (``GONOGO_TEST_DOCKER``)."""
+    return require("GONOGO_TEST_DOCKER", "a Docker engine")
+
+
+def registry() -> str:
+    """``HOST:PORT`` of a Registry HTTP API v2 (``GONOGO_TEST_REGISTRY``)."""
+    return require("GONOGO_TEST_REGISTRY", "a container registry")
+
+
+def prometheus() -> tuple[str, str]:
+    """A Prometheus URL and the file_sd directory it scrapes (``GONOGO_TEST_PROMETHEUS``,
+    ``GONOGO_TEST_PROM_SD``); see ``testing.metrics_app.scraped``."""
+    url = require("GONOGO_TEST_PROMETHEUS", "Prometheus")
+    return url, require("GONOGO_TEST_PROM_SD", "Prometheus' file_sd directory")
+
+
+def alertmanager() -> str:
+    """An Alertmanager (API v2) URL (``GONOGO_TEST_ALERTMANAGER``)."""
+    return require("GONOGO_TEST_ALERTMANAGER", "Alertmanager")

@@ -103,6 +103,11 @@ class Runner:
             self._position[spec.id] = position
         for phase in plan.phases:
             self._emit("phase_started", phase)
+            if phase.kind == "watch" and phase.duration:  # sampled over a window
+                from gonogo.engine.watch import watch_phase
+
+                await watch_phase(self, phase, semaphore)
+                continue
             await asyncio.gather(*(self._run_one(spec, semaphore) for spec in phase.checks))
         return [self.results[c.id] for c in plan.checks if c.id in self.results]
 
@@ -146,16 +151,24 @@ class Runner:
         )
         interval = retry.interval if retry else 1.0
         within = retry.within if retry else None
-        started = time.monotonic()
+        # the clock starts when the check first gets a slot: time queued behind --jobs is
+        # neither its duration nor part of its retry window
+        started: float | None = None
         started_at = now()
+        queued = 0.0
         attempt = 0
         while True:
             attempt += 1
-            remaining = None if within is None else within - (time.monotonic() - started)
-            timeout = spec.timeout if remaining is None else max(0.05, min(spec.timeout, remaining))
+            waiting = time.monotonic()
             async with semaphore:
+                if started is None:
+                    started, started_at = time.monotonic(), now()
+                else:
+                    queued += time.monotonic() - waiting
+                remaining = None if within is None else within - (time.monotonic() - started - queued)
+                timeout = spec.timeout if remaining is None else max(0.05, min(spec.timeout, remaining))
                 outcome, summary, evidence, output = await self._attempt(spec, timeout)
-            elapsed = time.monotonic() - started
+            elapsed = time.monotonic() - started - queued
             if outcome in (Outcome.PASSED, Outcome.WARNED):
                 break
             if attempts_limit is not None and attempt >= attempts_limit:
@@ -168,7 +181,7 @@ class Runner:
             await asyncio.sleep(interval)
         if outcome == Outcome.FAILED and spec.advisory:
             outcome = Outcome.WARNED
-        duration = time.monotonic() - started
+        duration = time.monotonic() - started - queued
         result = self._result(spec, outcome, summary, duration, evidence, attempt)
         result.started_at = started_at
         return result, output

@@ -81,6 +81,13 @@ signoffs = sa.Table(
 )
 
 
+# Built once: compiling a fresh statement per result cost more than the commit itself.
+_DELETE_RESULT = results.delete().where(
+    (results.c.run_id == sa.bindparam("d_run_id")) & (results.c.check_id == sa.bindparam("d_check_id"))
+)
+_INSERT_RESULT = results.insert()
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat(timespec="milliseconds") if value else None
 
@@ -189,7 +196,7 @@ class Store:
                     meta=json.dumps(meta or {}),
                 )
             )
-        return RunJournal(self, rid, run_dir)
+        return RunJournal(self, rid, run_dir, fresh=True)
 
     def finish_run(self, run_id: str, verdict: str | None, code: int, status: str = "finished") -> None:
         with self.engine.begin() as conn:
@@ -281,16 +288,17 @@ class Store:
 
     # ---- results --------------------------------------------------------------------
 
-    def record(self, run_id: str, seq: int, result: CheckResult, output_path: str | None) -> None:
+    def record(
+        self, run_id: str, seq: int, result: CheckResult, output_path: str | None,
+        *, replace: bool = True,
+    ) -> None:
+        """Commit one result; ``replace=False`` when the run cannot hold it yet (one statement)."""
         values = _result_values(result)
         values.update(run_id=run_id, seq=seq, output_path=output_path)
         with self.engine.begin() as conn:
-            conn.execute(
-                results.delete().where(
-                    (results.c.run_id == run_id) & (results.c.check_id == result.id)
-                )
-            )
-            conn.execute(results.insert().values(**values))
+            if replace:
+                conn.execute(_DELETE_RESULT, {"d_run_id": run_id, "d_check_id": result.id})
+            conn.execute(_INSERT_RESULT, values)
 
     def signoff(
         self,
@@ -402,8 +410,10 @@ def _result_from_row(row: Any) -> CheckResult:
 class RunJournal:
     """The engine's view of one run: record each result as it completes."""
 
-    def __init__(self, store: Store, run_id: str, run_dir: Path) -> None:
+    def __init__(self, store: Store, run_id: str, run_dir: Path, *, fresh: bool = False) -> None:
         self.store, self.run_id, self.run_dir = store, run_id, run_dir
+        # ids this journal wrote to a run it created; any other id cannot be stored yet
+        self._written: set[str] | None = set() if fresh else None
 
     def record(self, result: CheckResult, output: str | None) -> None:
         path = None
@@ -413,7 +423,10 @@ class RunJournal:
             file.write_text(output, encoding="utf-8")
             path = str(file)
             result.output_path = path
-        self.store.record(self.run_id, result.position, result, path)
+        replace = self._written is None or result.id in self._written
+        if self._written is not None:
+            self._written.add(result.id)
+        self.store.record(self.run_id, result.position, result, path, replace=replace)
 
     def finish(self, verdict: Verdict | None, code: int, status: str = "finished") -> None:
         self.store.finish_run(self.run_id, str(verdict) if verdict else None, code, status)

@@ -27,6 +27,8 @@ STYLES = {
     Outcome.PENDING: "yellow",
     Outcome.WAIVED: "cyan",
 }
+#: Plain output repeats an unchanged watch signal's line at most this often.
+WATCH_EVERY_S = 30.0
 VERDICT_STYLES = {"GO": "bold white on green", "NO-GO": "bold white on red", "PENDING": "bold black on yellow"}
 
 
@@ -53,6 +55,7 @@ class ConsoleListener:
         self._redact = redactor.text if redactor is not None else (lambda text: text)
         self.live_enabled = fancy(self.stream) if live is None else live
         self._running: dict[str, tuple[CheckSpec, float]] = {}
+        self._watch: dict[str, tuple[str, bool, float]] = {}  # id → (line, breached, printed at)
         self._live: Any = None
         self._console: Any = None
         if self.live_enabled:
@@ -90,6 +93,24 @@ class ConsoleListener:
             self._write("  " + item_line(result))
         self._refresh()
 
+    def watch_progress(self, progress: Any) -> None:
+        """A watch sample: time left and the last value against its threshold. Plain output
+        prints a check's first sample, every change between healthy and breached, and
+        otherwise one line per check every ``WATCH_EVERY_S``."""
+        spec, sample = progress.spec, progress.sample
+        count = (f" ({progress.breaches}/{progress.failure_limit})"
+                 if sample.breached and progress.failure_limit > 1 else "")
+        mark = "✗" if sample.breached else ("?" if sample.inconclusive else "·")
+        line = self._redact(f"{mark} {sample.summary}{count} · "
+                            f"{format_duration(progress.left)} left")
+        before = self._watch.get(spec.id)
+        now = time.monotonic()
+        due = (before is None or before[1] != sample.breached
+               or now - before[2] >= WATCH_EVERY_S)
+        self._watch[spec.id] = (line, sample.breached, now if due else before[2] if before else now)
+        if not self._console and due:
+            self._write(f"  … {self._redact(spec.title)}: {line}")
+
     def close(self) -> None:
         if self._live is not None:
             self._live.stop()
@@ -118,9 +139,11 @@ class ConsoleListener:
         from rich.console import Group
         from rich.spinner import Spinner
 
-        rows = []
+        rows: list[Any] = []
         for spec, started in list(self._running.values())[:12]:
-            rows.append(Spinner("dots", text=f"{self._redact(spec.title)}  {time.monotonic() - started:.1f}s"))
+            watched = self._watch.get(spec.id)
+            detail = watched[0] if watched else f"{time.monotonic() - started:.1f}s"
+            rows.append(Spinner("dots", text=f"{self._redact(spec.title)}  {detail}"))
         if len(self._running) > 12:
             from rich.text import Text
 

@@ -1,0 +1,113 @@
+"""``alerts``: no alert firing in an Alertmanager-compatible API v2 (Prometheus Alertmanager,
+and Grafana's built-in alertmanager, which serves the same API), filtered by labels — what
+"Check Grafana dashboards for anomalies" means when a machine checks it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from gonogo.checks.base import CheckContext
+from gonogo.checks.http import _reason, _ssl_context
+from gonogo.checks.signals import Sample, Signal, WatchState
+from gonogo.config.model import Duration
+from gonogo.errors import CheckError
+from gonogo.hookspecs import hookimpl
+
+API = "/api/v2/alerts"
+SHOWN = 5
+
+
+class AlertsCheck(Signal):
+    """Firing alerts matching ``labels`` (and ``matchers``) stay at or under ``max`` (0)."""
+
+    type_name = "alerts"
+    example = {"url": "http://127.0.0.1:9093", "labels": {"severity": "critical"}}
+
+    #: The Alertmanager's base URL (Grafana: ``https://grafana…/api/alertmanager/grafana``).
+    url: str = Field(pattern=r"^https?://")
+    labels: dict[str, str] = {}
+    #: Alertmanager matchers as its API takes them: ``alertname=~"High.*"``, ``env!="dev"``.
+    matchers: list[str] = []
+    max: int = Field(default=0, ge=0)
+    include_silenced: bool = False
+    headers: dict[str, str] = {}
+    verify_tls: bool = True
+    request_timeout: Duration = 10.0
+
+    def describe(self) -> str:
+        return f"alerts: firing at {self.url} matching {self._filter_text() or 'anything'}"
+
+    def _filters(self) -> list[str]:
+        return [f'{k}="{v}"' for k, v in self.labels.items()] + list(self.matchers)
+
+    def _filter_text(self) -> str:
+        return ", ".join(self._filters())
+
+    async def sample(self, ctx: CheckContext, state: WatchState) -> Sample:
+        alerts = await self._firing()
+        names = [_name(a) for a in alerts]
+        where = f" matching {self._filter_text()}" if self._filters() else ""
+        data: dict[str, Any] = {"firing": names[:50], "count": len(alerts)}
+        if len(alerts) > self.max:
+            shown = "; ".join(names[:SHOWN]) + (f"; … {len(names) - SHOWN} more"
+                                                 if len(names) > SHOWN else "")
+            plural = "s" if len(alerts) != 1 else ""
+            return Sample(float(len(alerts)), True,
+                          f"{len(alerts)} alert{plural} firing{where}: {shown}", data=data)
+        limit = f" (max {self.max})" if self.max else ""
+        plural = "" if len(alerts) == 1 else "s"
+        return Sample(float(len(alerts)), False,
+                      f"{len(alerts)} alert{plural} firing{where}{limit}", data=data)
+
+    async def _firing(self) -> list[dict[str, Any]]:
+        import httpx
+
+        base = self.url.rstrip("/")
+        endpoint = base if base.endswith(API) else base + API
+        params: list[tuple[str, str | int | float | bool | None]] = [
+            ("active", "true"), ("inhibited", "false")]
+        if not self.include_silenced:
+            params.append(("silenced", "false"))
+        params.extend(("filter", f) for f in self._filters())
+        try:
+            async with httpx.AsyncClient(verify=_ssl_context(self.verify_tls),
+                                         timeout=self.request_timeout, trust_env=False) as client:
+                response = await client.get(endpoint, params=params, headers=self.headers)
+        except httpx.TimeoutException:
+            raise CheckError(f"Alertmanager at {self.url}: no answer within "
+                             f"{self.request_timeout:g}s") from None
+        except httpx.HTTPError as exc:
+            raise CheckError(f"Alertmanager at {self.url}: {_reason(exc)}") from None
+        if response.status_code != 200:
+            raise CheckError(f"Alertmanager at {self.url}: HTTP {response.status_code} "
+                             f"from {API}: {response.text.strip()[:200]}")
+        try:
+            alerts = response.json()
+        except ValueError:
+            raise CheckError(f"Alertmanager at {self.url}: not an API v2 answer") from None
+        if not isinstance(alerts, list):
+            raise CheckError(f"Alertmanager at {self.url}: not an API v2 answer")
+        firing = []
+        for alert in alerts:
+            labels = alert.get("labels") or {}
+            status = (alert.get("status") or {}).get("state", "active")
+            if status == "suppressed" and not self.include_silenced:
+                continue
+            if all(labels.get(k) == v for k, v in self.labels.items()):
+                firing.append(alert)
+        return firing
+
+
+def _name(alert: dict[str, Any]) -> str:
+    labels = dict(alert.get("labels") or {})
+    name = labels.pop("alertname", "alert")
+    shown = ", ".join(f"{k}={v}" for k, v in sorted(labels.items()))
+    summary = (alert.get("annotations") or {}).get("summary")
+    return f"{name}{{{shown}}}" + (f" — {summary}" if summary else "")
+
+
+@hookimpl
+def gonogo_check_types() -> list[type[AlertsCheck]]:
+    return [AlertsCheck]

@@ -1,0 +1,48 @@
+"""`gonogo lock [status|release] [--env E] [--force]`: who holds the deploy lock; release
+one whose holder is gone."""
+
+from __future__ import annotations
+
+import argparse
+
+from gonogo.commands._state import open_state
+from gonogo.errors import LockHeld, UsageError
+
+
+def main(args: argparse.Namespace) -> int:
+    from gonogo.journal.releases import ReleaseStore, env_key
+
+    store = open_state(args)
+    try:
+        releases = ReleaseStore(store.engine)
+        locks = [lk for lk in releases.locks() if args.env is None or lk.environment == args.env]
+        if args.action == "status":
+            if not locks:
+                print("no deploy lock is held" + (f" in {args.env}" if args.env else ""))
+                return 0
+            for lock in locks:
+                stale = lock.stale_reason()
+                state = f"STALE: {stale}" if stale else "held"
+                print(f"{lock.environment}: {state} — {lock.describe()}")
+            return 0
+        if not locks:
+            print("no deploy lock to release" + (f" in {args.env}" if args.env else ""))
+            return 0
+        if len(locks) > 1:
+            names = ", ".join(lk.environment for lk in locks)
+            raise UsageError(f"several environments are locked ({names}): pass --env E")
+        lock = locks[0]
+        stale = lock.stale_reason()
+        if stale is None and not args.force:
+            raise LockHeld(f"the deploy lock of {lock.environment} is {lock.describe()}, and "
+                           "its holder is alive; pass --force only if you are sure it is not "
+                           "deploying")
+        releases.release(lock.environment, lock.run_id)
+        why = f"stale: {stale}" if stale else "forced"
+        print(f"released the deploy lock of {env_key(lock.environment)} ({why}); it was "
+              f"{lock.describe()}")
+        if stale:
+            print(f"to finish or undo that deploy: gonogo resume {lock.run_id}")
+        return 0
+    finally:
+        store.close()

@@ -1,0 +1,25 @@
+"""`gonogo resume RUN [--rollback]`: continue an interrupted deploy from its journal, or roll
+back what it had changed."""
+
+from __future__ import annotations
+
+import argparse
+
+from gonogo.commands._state import open_state
+from gonogo.config import load_config
+from gonogo.error_handler import use_redactor
+
+
+def main(args: argparse.Namespace) -> int:
+    from gonogo.deploy.run import resume_state, run_resume
+
+    store = open_state(args)
+    try:
+        run_id, state, results = resume_state(store, args.run)
+        record = store.load_run(run_id)
+    finally:
+        store.close()
+    config = load_config(args.config or record.config_path, env=record.environment,
+                         extra_vars={"version": str(state["version"])})
+    use_redactor(config.environment.redactor)
+    return run_resume(config, run_id, state, results, rollback=args.rollback)

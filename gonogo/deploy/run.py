@@ -1,0 +1,297 @@
+"""Entry points the commands call: deploy, rollback to a release, resume a run."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Coroutine
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import IO, Any
+
+from gonogo.config.model import Config
+from gonogo.deploy.session import DeploySession
+from gonogo.drivers.base import Deployed
+from gonogo.engine.outcomes import CheckResult, Outcome, Verdict
+from gonogo.errors import (
+    EXIT_GO,
+    EXIT_INTERRUPTED,
+    EXIT_PENDING,
+    EXIT_ROLLBACK_FAILED,
+    EXIT_ROLLED_BACK,
+    StateError,
+    UsageError,
+)
+from gonogo.gate import _context as gate_context
+from gonogo.gate import store_for
+from gonogo.journal.releases import ReleaseStore, env_key
+from gonogo.journal.store import Store, new_run_id
+from gonogo.reports.console_report import print_summary
+
+
+def confirm_protected(config: Config, version: str, yes: bool, verb: str = "Deploy") -> None:
+    """A protected environment needs ``--yes`` (or a "y" typed at a terminal)."""
+    env = config.environment
+    if not env.protected or yes:
+        return
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        answer = input(f"{verb} {version} to protected environment {env.name}? [y/N] ")
+        if answer.strip().lower() in ("y", "yes"):
+            return
+        raise UsageError("not confirmed; nothing changed")
+    raise UsageError(f"environment {env.name} is protected: pass --yes to {verb.lower()} "
+                     f"{version}")
+
+
+def live_versions(releases: ReleaseStore, environment: str | None) -> dict[str, Deployed]:
+    return {
+        s.service: Deployed(s.version, s.image)
+        for s in releases.live(environment)
+        if s.state == "live" and s.version
+    }
+
+
+def run_deploy(
+    config: Config,
+    version: str,
+    *,
+    dry_run: bool = False,
+    yes: bool = False,
+    stream: IO[str] | None = None,
+    command: str = "deploy",
+    live: bool | None = None,
+) -> int:
+    out = stream or sys.stdout
+    if not config.model.services and not any(p.kind == "deploy" for p in config.phases):
+        raise UsageError("nothing to deploy: the config has no `services:` and no deploy phases")
+    if not dry_run:
+        confirm_protected(config, version, yes,
+                          "Deploy" if command == "deploy" else "Roll back to")
+    store = store_for(config)
+    try:
+        releases = ReleaseStore(store.engine)
+        run_id = new_run_id(datetime.now(UTC))
+        if dry_run:
+            held = releases.lock(config.environment.name)
+            if held is not None:
+                out.write(f"note: the deploy lock of {held.environment} is "
+                          f"{held.describe()}\n")
+            return _session_run(config, store, releases, run_id, version, out, command, live,
+                                dry_run=True)
+        with releases.holding(config.environment.name, run_id, version, command):
+            return _session_run(config, store, releases, run_id, version, out, command, live)
+    finally:
+        store.close()
+
+
+def _session_run(config: Config, store: Store, releases: ReleaseStore, run_id: str,
+                 version: str, out: IO[str], command: str, live: bool | None,
+                 dry_run: bool = False) -> int:
+    meta: dict[str, object] = {
+        "name": config.name,
+        "contacts": [c.model_dump() for c in config.model.contacts],
+        "source": str(config.path),
+        "dry_run": dry_run,
+    }
+    journal = store.create_run("deploy" if command == "deploy" else command,
+                               config_path=str(config.path), environment=config.environment.name,
+                               version=version, meta=meta, run_id=run_id)
+    ctx = gate_context(config, journal)
+    ctx.env = {**ctx.env, "GONOGO_VERSION": version}
+    session = DeploySession(config, store, journal, releases, ctx, out, version,
+                            command=command, live=live)
+    known = live_versions(releases, config.environment.name)
+
+    async def main() -> int:
+        if command == "rollback":
+            return await _rollback_main(session, known)
+        code = await session.gate(known)
+        if dry_run:
+            session.closing.append("Dry run: nothing was changed." if code is None else
+                                   "Dry run: the gate is not GO; a deploy would stop here.")
+            return code if code is not None else EXIT_GO
+        if code is not None:
+            session.closing.append("The gate is not GO: nothing was changed.")
+            return code
+        return await session.rollout()
+
+    return finish(session, main())
+
+
+async def _rollback_main(session: DeploySession, known: dict[str, Deployed]) -> int:
+    """`gonogo rollback`: rollback phases, then the services to the target version, verified.
+    A failure here has nothing safer to return to: exit 6 with the contacts."""
+    from gonogo.deploy.session import Rollback
+
+    session.save_state("rollback-plan")
+    code = await session.gate_plan_only(known)
+    if code is not None:
+        session.closing.append("Cannot roll back: nothing was changed.")
+        return code
+    if await session.run_phases({"rollback"}) == Verdict.NO_GO:
+        return await session.rolled_back("a rollback step failed", ok=False)
+    assert session.plan is not None
+    session.releases.start_release(
+        session.journal.run_id, session.config.environment.name, session.version, "rollback",
+        {s.name: {"from": s.previous.to_json() if s.previous else None, "to": s.target}
+         for s in session.plan.steps})
+    try:
+        await session.deploy_steps(skip=("deploy",))
+        code = await session.after_services()
+    except Rollback as exc:
+        return await session.rolled_back(exc.reason, ok=False)
+    return code
+
+
+def finish(session: DeploySession, main: Coroutine[Any, Any, int]) -> int:
+    journal, store = session.journal, session.store
+    try:
+        code = asyncio.run(main)
+    except KeyboardInterrupt:
+        session.listener.close()
+        journal.finish(None, EXIT_INTERRUPTED, status="interrupted")
+        session.say(f"\ninterrupted: resume with `gonogo resume {journal.run_id}`")
+        raise
+    verdict = {EXIT_GO: Verdict.GO, EXIT_PENDING: Verdict.PENDING}.get(code, Verdict.NO_GO)
+    journal.finish(verdict, code)
+    record = store.load_run(journal.run_id)
+    if code in (EXIT_ROLLED_BACK, EXIT_ROLLBACK_FAILED):
+        record = replace(record, meta={**record.meta, "contacts": []})  # shown in the closing
+    print_summary(record, session.stream)
+    for line in session.closing:
+        session.say(line)
+    return code
+
+
+# ---- rollback ---------------------------------------------------------------------------
+
+
+def rollback_target(releases: ReleaseStore, environment: str | None,
+                    to: str | None) -> tuple[str, str]:
+    """The version to return to, and a sentence saying why that one."""
+    history = releases.history(environment, limit=500)
+    current = next((r for r in history if r.status == "live"), None)
+    if to is not None:
+        known = next((r for r in history if r.version == to), None)
+        if known is None:
+            return to, f"{to} (requested; gonogo has no record of deploying it here)"
+        state = "passed verification" if known.verified else "did NOT pass verification"
+        return to, (f"{to} (requested; deployed {known.started_at:%Y-%m-%d %H:%M} UTC by "
+                    f"{known.user}, run {known.run_id}, {state})")
+    for release in history:
+        if not release.verified:
+            continue
+        if current is not None and release.version == current.version:
+            continue
+        return release.version, (
+            f"{release.version}, the last release that passed verification (deployed "
+            f"{release.started_at:%Y-%m-%d %H:%M} UTC by {release.user}, run {release.run_id})")
+    live = f" (live: {current.version})" if current else ""
+    raise StateError(f"no earlier verified release of {env_key(environment)} to roll back "
+                     f"to{live}; pass --to VERSION")
+
+
+# ---- resume -----------------------------------------------------------------------------
+
+
+def resume_state(store: Store, run: str) -> tuple[str, dict[str, Any], list[CheckResult]]:
+    record = store.load_run(run)
+    state = record.meta.get("deploy")
+    if record.command not in ("deploy", "rollback") or not isinstance(state, dict):
+        raise StateError(f"run {record.id} is a `{record.command}` run; only deploys resume")
+    if record.status == "finished":
+        raise StateError(f"run {record.id} already finished (exit {record.exit_code}); "
+                         "nothing to resume")
+    if record.meta.get("dry_run"):
+        raise StateError(f"run {record.id} was a dry run; nothing to resume")
+    return record.id, state, record.results
+
+
+def run_resume(config: Config, run_id: str, state: dict[str, Any], results: list[CheckResult],
+               *, rollback: bool = False, stream: IO[str] | None = None,
+               live: bool | None = None) -> int:
+    """Continue an interrupted deploy where its journal stops, or roll back what it changed."""
+    out = stream or sys.stdout
+    version = str(state["version"])
+    store = store_for(config)
+    try:
+        releases = ReleaseStore(store.engine)
+        with releases.holding(config.environment.name, run_id, version, "resume",
+                              takeover_from=run_id):
+            from gonogo.journal.store import RunJournal
+
+            record = store.load_run(run_id)
+            journal = RunJournal(store, run_id, record.run_dir or store.runs_dir / run_id)
+            _mark_running(store, run_id)
+            ctx = gate_context(config, journal)
+            ctx.env = {**ctx.env, "GONOGO_VERSION": version}
+            session = DeploySession(config, store, journal, releases, ctx, out, version,
+                                    command=str(state.get("command") or "deploy"), live=live)
+            session.seq = max((r.position for r in results), default=-1) + 1
+            session.results = {r.id: r for r in results}
+            return finish(session, _resume_main(session, state, rollback))
+    finally:
+        store.close()
+
+
+def _mark_running(store: Store, run_id: str) -> None:
+    from gonogo.journal.store import runs
+
+    with store.engine.begin() as conn:
+        conn.execute(runs.update().where(runs.c.id == run_id)
+                     .values(status="running", finished_at=None, exit_code=None, verdict=None))
+
+
+async def _resume_main(session: DeploySession, state: dict[str, Any], rollback: bool) -> int:
+    from gonogo.deploy.plan import ServiceStep, resolve_services
+    from gonogo.deploy.session import Rollback
+    from gonogo.drivers import driver_for
+
+    stage = str(state.get("stage") or "gate")
+    planned = {p["name"]: p for p in state.get("plan") or []}
+    specs = resolve_services(session.config, session.version)
+    steps = []
+    for spec in specs:
+        driver = driver_for(spec, session.driver_ctx)
+        entry = planned.get(spec.name)
+        previous = Deployed.from_json(entry.get("previous")) if entry else await driver.current()
+        steps.append(ServiceStep(spec, driver, previous, driver.target(session.version)))
+    from gonogo.deploy.plan import DeployPlan
+
+    session.plan = DeployPlan(session.version, session.config.environment.name, steps)
+    changed = set(state.get("changed") or [])
+    session.changed = [s for s in steps if s.name in changed]
+    session.done = {n for n in state.get("done") or []
+                    if session.results.get(f"health.{n}") is not None
+                    and session.results[f"health.{n}"].outcome == Outcome.PASSED}
+    session.say(f"Resuming run {session.journal.run_id} ({session.version} to "
+                f"{session.env_name}), interrupted at stage {stage!r}.")
+    if stage in ("gate", "backup") and not session.changed:
+        if rollback:
+            session.closing.append("Nothing had changed; nothing to roll back.")
+            return EXIT_ROLLED_BACK
+        session.say("Nothing had changed yet: running the deploy from its gate.")
+        code = await session.gate(live_versions(session.releases,
+                                                session.config.environment.name))
+        if code is not None:
+            return code
+        return await session.rollout()
+    if rollback or stage in ("rollback", "rolled_back", "rollback_failed"):
+        session.say("Rolling back what the interrupted run changed: "
+                    + (", ".join(s.name for s in session.changed) or "nothing"))
+        return await session.roll_back(str(state.get("reason") or "resumed to roll back"))
+    try:
+        if stage == "deploy":
+            session.say("Continuing with the services not yet deployed and healthy: "
+                        + ", ".join(s.name for s in steps if s.name not in session.done))
+            await session.deploy_steps(skip=("deploy",) if _phase_done(session, "deploy")
+                                       else ())
+        return await session.after_services()
+    except Rollback as exc:
+        return await session.roll_back(exc.reason)
+
+
+def _phase_done(session: DeploySession, kind: str) -> bool:
+    ids = [c.id for p in session.config.phases if p.kind == kind for c in p.checks]
+    return all(i in session.results and session.results[i].outcome == Outcome.PASSED
+               for i in ids)

@@ -1,0 +1,407 @@
+"""One deploy run: gate → backup → deploy phases → services in ``needs`` order with health
+gates → verify → watch → post, journaled step by step; on a failure after a change, roll
+back every changed service in reverse order and prove the old release serves.
+
+The engine (``gonogo.engine``) runs the phases' checks; this module adds the service steps
+around it and knows nothing of Docker beyond the driver protocol.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterable
+from typing import IO, Any
+
+from gonogo.checks.base import CheckContext
+from gonogo.config.model import Config, Phase
+from gonogo.deploy.health import wait_healthy
+from gonogo.deploy.plan import DeployPlan, ServiceStep, build_plan, plan_lines
+from gonogo.drivers.base import Deployed, DriverContext, DriverError
+from gonogo.durations import format_duration
+from gonogo.engine.outcomes import CheckResult, Outcome, Verdict, decide, now
+from gonogo.engine.runner import Plan, Runner
+from gonogo.errors import (
+    EXIT_GO,
+    EXIT_NOGO,
+    EXIT_PENDING,
+    EXIT_ROLLBACK_FAILED,
+    EXIT_ROLLED_BACK,
+)
+from gonogo.journal.releases import ReleaseStore
+from gonogo.journal.store import RunJournal, Store
+from gonogo.notify import Notifier
+from gonogo.reports.console_report import ConsoleListener
+
+
+class _OffsetJournal:
+    """Gives each engine run's results positions after what the deploy already journaled."""
+
+    def __init__(self, inner: RunJournal, offset: int) -> None:
+        self.inner, self.offset = inner, offset
+
+    def record(self, result: CheckResult, output: str | None) -> None:
+        result.position += self.offset
+        self.inner.record(result, output)
+
+
+class Rollback(Exception):
+    """Raised inside the rollout: something failed after a change; roll back."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class DeploySession:
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        journal: RunJournal,
+        releases: ReleaseStore,
+        ctx: CheckContext,
+        stream: IO[str],
+        version: str,
+        *,
+        command: str = "deploy",
+        live: bool | None = None,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.journal = journal
+        self.releases = releases
+        self.ctx = ctx
+        self.stream = stream
+        self.version = version
+        self.command = command
+        self.listener = ConsoleListener(stream, live=live)
+        self.notifier = Notifier(config.model.notify, config.environment.redactor)
+        self.driver_ctx = DriverContext(
+            workdir=config.root, env=ctx.env, redactor=config.environment.redactor,
+            environment=config.environment.name, run_id=journal.run_id, run_dir=journal.run_dir,
+        )
+        self.seq = 0
+        self.results: dict[str, CheckResult] = {}
+        self.plan: DeployPlan | None = None
+        self.changed: list[ServiceStep] = []
+        self.done: set[str] = set()  # services deployed and healthy (for resume)
+        self.env_name = config.environment.name or "default"
+        #: The closing message, printed after the run's summary.
+        self.closing: list[str] = []
+
+    # ---- output and journal ---------------------------------------------------------
+
+    def say(self, text: str = "") -> None:
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def record(self, cid: str, title: str, phase: str, kind: str, type_: str, outcome: Outcome,
+               summary: str, duration: float, evidence: dict[str, Any] | None = None,
+               output: str | None = None) -> CheckResult:
+        redact = self.config.environment.redactor
+        result = CheckResult(
+            id=cid, title=redact.text(title), phase=phase, kind=kind, type=type_,
+            outcome=outcome, summary=redact.text(summary), duration_s=round(duration, 3),
+            evidence=redact.data(evidence or {}), attempts=1, started_at=now(),
+            finished_at=now(), position=self.seq,
+        )
+        self.seq += 1
+        self.journal.record(result, redact.text(output) if output else None)
+        self.results[cid] = result
+        self.listener.check_finished(result)
+        return result
+
+    def save_state(self, stage: str, **extra: Any) -> None:
+        """What `gonogo resume` needs, in the run's meta."""
+        state: dict[str, Any] = {
+            "stage": stage, "version": self.version, "command": self.command,
+            "changed": [s.name for s in self.changed], "done": sorted(self.done),
+            "plan": [{"name": s.name, "previous": s.previous.to_json() if s.previous else None,
+                      "target": s.target} for s in (self.plan.steps if self.plan else [])],
+            **extra,
+        }
+        self.store.update_meta(self.journal.run_id, deploy=state)
+
+    async def notify(self, event: str, title: str, body: str) -> None:
+        if not self.notifier:
+            return
+        delivery = await self.notifier.send(event, title, body)
+        if delivery.problem:
+            self.say(f"  ⚠ notification ({event}) not delivered: {delivery.problem}")
+
+    # ---- phases through the engine ----------------------------------------------------
+
+    async def run_phases(self, kinds: Iterable[str]) -> Verdict:
+        wanted = set(kinds)
+        phases = [p for p in self.config.phases if p.kind in wanted]
+        plan = Plan(phases, {c.id for p in phases for c in p.checks})
+        if not plan.checks:
+            return Verdict.GO
+        runner = Runner(self.ctx, _OffsetJournal(self.journal, self.seq), [self.listener],
+                        jobs=self.config.defaults.jobs, retries=self.config.defaults.retries)
+        runner.results.update(self.results)  # checks may refer to earlier phases' results
+        try:
+            results = await runner.run(plan)
+        finally:
+            self.listener.close()
+        self.seq += len(plan.checks)
+        for result in results:
+            self.results[result.id] = result
+        return decide(results)
+
+    # ---- the deploy -------------------------------------------------------------------
+
+    async def gate(self, live_versions: dict[str, Deployed]) -> int | None:
+        """Preflight phases and the drivers' read-only probes; an exit code when NO-GO."""
+        verdict = await self.run_phases({"preflight"})
+        code = await self.gate_plan_only(live_versions)
+        if code is not None:
+            return code
+        if verdict == Verdict.NO_GO:
+            return EXIT_NOGO
+        if verdict == Verdict.PENDING:
+            return EXIT_PENDING
+        return None
+
+    async def gate_plan_only(self, live_versions: dict[str, Deployed]) -> int | None:
+        """The drivers' read-only probes and the printed plan; EXIT_NOGO when one fails."""
+        self.listener.phase_started(Phase("plan", "Deploy plan", "preflight", ()))
+        started = time.monotonic()
+        try:
+            self.plan = await build_plan(self.config, self.version, self.driver_ctx, live_versions)
+        except DriverError as exc:
+            self.record("plan", "Services can be deployed", "plan", "preflight", "deploy.plan",
+                        Outcome.FAILED, exc.message, time.monotonic() - started,
+                        output=exc.output)
+            return EXIT_NOGO
+        for step in self.plan.steps:
+            self.record(f"plan.{step.name}", f"{step.name}: {step.change()}", "plan", "preflight",
+                        f"service.{step.spec.driver}", Outcome.PASSED, "ready to deploy", 0.0,
+                        {"from": step.previous.to_json() if step.previous else None,
+                         "to": step.target})
+        self.say("")
+        self.say(f"Plan: {self.env_name} → {self.version}")
+        for line in plan_lines(self.plan):
+            self.say(line)
+        self.say("")
+        return None
+
+    async def rollout(self) -> int:
+        """Everything after the gate. Returns the exit code."""
+        assert self.plan is not None
+        services = {s.name: {"from": s.previous.to_json() if s.previous else None,
+                             "to": s.target} for s in self.plan.steps}
+        self.releases.start_release(self.journal.run_id, self.config.environment.name,
+                                    self.version, self.command, services)
+        await self.notify("start", f"{self.config.name}: deploying {self.version} to "
+                                   f"{self.env_name}",
+                          "\n".join(f"{s.name}: {s.change()}" for s in self.plan.steps))
+        self.save_state("backup")
+        if await self.run_phases({"backup"}) != Verdict.GO:
+            self.releases.update_release(self.journal.run_id, status="failed", finished=True,
+                                         note="backup failed; nothing changed")
+            await self.notify("failure", f"{self.config.name}: {self.version} not deployed",
+                              "backup failed; nothing changed\n" + self.failing_items())
+            self.closing.append("Backup failed: nothing was changed.")
+            return EXIT_NOGO
+        try:
+            await self.deploy_steps()
+            return await self.after_services()
+        except Rollback as exc:
+            return await self.roll_back(exc.reason)
+
+    async def deploy_steps(self, skip: Iterable[str] = ()) -> None:
+        assert self.plan is not None
+        self.save_state("deploy")
+        if "deploy" not in skip:
+            verdict = await self.run_phases({"deploy"})
+            if verdict == Verdict.NO_GO:
+                raise Rollback("a deploy step failed")
+        self.listener.phase_started(Phase("services", "Deploy services", "deploy", ()))
+        for step in self.plan.steps:
+            if step.name in self.done:
+                continue
+            await self.deploy_one(step)
+
+    async def deploy_one(self, step: ServiceStep) -> None:
+        name = step.name
+        self.say(f"  … {name}: {step.change()}")
+        started = time.monotonic()
+        if step not in self.changed:
+            self.changed.append(step)
+        self.save_state("deploy", current=name)
+        try:
+            now_running = await step.driver.deploy(self.version, step.previous)
+        except DriverError as exc:
+            self.record(f"deploy.{name}", f"Deploy {name}: {step.change()}", "services",
+                        "deploy", f"service.{step.spec.driver}", Outcome.FAILED, exc.message,
+                        time.monotonic() - started, {"failed_at": time.time()},
+                        output=exc.output)
+            raise Rollback(exc.message) from None
+        self.record(f"deploy.{name}", f"Deploy {name}: {step.change()}", "services", "deploy",
+                    f"service.{step.spec.driver}", Outcome.PASSED,
+                    f"now on {now_running.label()}", time.monotonic() - started,
+                    {"from": step.previous.to_json() if step.previous else None,
+                     "to": now_running.to_json()})
+        started = time.monotonic()
+        report = await wait_healthy(step.driver, self.ctx, env=self._env(step))
+        evidence = {"probes": report.probes, "first_failed_probe_at": report.first_failure_at,
+                    "healthy_at": report.healthy_at}
+        if not report.healthy:
+            evidence["failed_at"] = time.time()
+            self.record(f"health.{name}", f"{name} healthy on {self.version}", "services",
+                        "deploy", "service.health", Outcome.FAILED, report.summary,
+                        time.monotonic() - started, evidence)
+            raise Rollback(f"{name} is not healthy on {self.version}: {report.summary}")
+        self.record(f"health.{name}", f"{name} healthy on {self.version}", "services", "deploy",
+                    "service.health", Outcome.PASSED, report.summary, time.monotonic() - started,
+                    evidence)
+        self.done.add(name)
+        self.save_state("deploy")
+
+    def _env(self, step: ServiceStep) -> dict[str, str]:
+        return {"GONOGO_VERSION": self.version, "GONOGO_SERVICE": step.name,
+                "GONOGO_PREVIOUS_VERSION": (step.previous.version or "") if step.previous else ""}
+
+    async def after_services(self) -> int:
+        assert self.plan is not None
+        self.save_state("verify")
+        verdict = await self.run_phases({"verify"})
+        if verdict == Verdict.NO_GO:
+            raise Rollback("verification failed")
+        if await self.run_phases({"watch"}) == Verdict.NO_GO:
+            raise Rollback("a post-deploy watch failed")
+        self.save_state("post")
+        for step in self.plan.steps:
+            image = step.driver.target(self.version)
+            self.releases.set_live(self.config.environment.name, step.name, self.version,
+                                   image if image != self.version else None, self.journal.run_id)
+        verified = verdict == Verdict.GO
+        self.releases.update_release(self.journal.run_id, status="live", verified=verified)
+        post = await self.run_phases({"post"})
+        self.releases.update_release(self.journal.run_id, finished=True)
+        self.save_state("done")
+        if not verified:
+            self.closing.append(f"{self.version} is live in {self.env_name}; verification "
+                                "awaits sign-off (see above).")
+            await self.notify("success", f"{self.config.name}: {self.version} live in "
+                                         f"{self.env_name}, awaiting sign-off",
+                              self.pending_items())
+            return EXIT_PENDING
+        if post == Verdict.NO_GO:
+            self.closing.append(f"{self.version} is live and verified in {self.env_name}, but "
+                                "post-deploy steps failed (no rollback: the release passed "
+                                "verification).")
+            await self.notify("failure", f"{self.config.name}: {self.version} live, post-deploy "
+                                         "steps failed", self.failing_items())
+            return EXIT_NOGO
+        self.closing.append(f"Deployed {self.version} to {self.env_name}: every service "
+                            "healthy, verification passed.")
+        await self.notify("success", f"{self.config.name}: {self.version} live in "
+                                     f"{self.env_name}",
+                          "verdict: GO\n" + "\n".join(f"{s.name}: {s.change()}"
+                                                      for s in self.plan.steps))
+        return EXIT_GO
+
+    # ---- rollback ---------------------------------------------------------------------
+
+    async def roll_back(self, reason: str) -> int:
+        self.say(f"\nRolling back: {reason}")
+        self.save_state("rollback", reason=reason)
+        await self.notify("rollback", f"{self.config.name}: rolling back {self.version} in "
+                                      f"{self.env_name}", f"{reason}\n{self.failing_items()}")
+        self.listener.phase_started(Phase("rollback", "Roll back", "rollback", ()))
+        ok = True
+        for step in reversed(self.changed):
+            ok = await self.rollback_one(step) and ok
+        if await self.run_phases({"rollback"}) == Verdict.NO_GO:
+            ok = False
+        if self.changed:
+            self.listener.phase_started(
+                Phase("rollback-health", "Old release serves", "rollback", ()))
+        for step in reversed(self.changed):
+            ok = await self.prove_old(step) and ok
+        return await self.rolled_back(reason, ok)
+
+    async def rollback_one(self, step: ServiceStep) -> bool:
+        started = time.monotonic()
+        back_to = step.previous.label() if step.previous else "(not running)"
+        title = f"Roll back {step.name} to {back_to}"
+        try:
+            summary = await step.driver.rollback(step.previous, self.version)
+        except DriverError as exc:
+            self.record(f"rollback.{step.name}", title, "rollback", "rollback",
+                        f"service.{step.spec.driver}", Outcome.FAILED, exc.message,
+                        time.monotonic() - started, output=exc.output)
+            return False
+        self.record(f"rollback.{step.name}", title, "rollback", "rollback",
+                    f"service.{step.spec.driver}", Outcome.PASSED, summary,
+                    time.monotonic() - started)
+        return True
+
+    async def prove_old(self, step: ServiceStep) -> bool:
+        cid, title = f"rollback-health.{step.name}", f"{step.name} healthy again"
+        if step.previous is None:
+            self.record(cid, title, "rollback-health", "rollback", "service.health",
+                        Outcome.SKIPPED, "it did not run before this deploy", 0.0)
+            return True
+        started = time.monotonic()
+        previous_version = step.previous.version or ""
+        report = await wait_healthy(step.driver, self.ctx, env={
+            "GONOGO_VERSION": previous_version, "GONOGO_SERVICE": step.name})
+        outcome = Outcome.PASSED if report.healthy else Outcome.FAILED
+        self.record(cid, f"{title} on {step.previous.label()}", "rollback-health", "rollback",
+                    "service.health", outcome, report.summary, time.monotonic() - started,
+                    {"probes": report.probes, "healthy_at": report.healthy_at})
+        return report.healthy
+
+    async def rolled_back(self, reason: str, ok: bool) -> int:
+        run_id = self.journal.run_id
+        env = self.config.environment.name
+        if ok:
+            self.releases.update_release(run_id, status="rolled_back", finished=True, note=reason)
+            olds = ", ".join(f"{s.name} {s.previous.label()}" for s in reversed(self.changed)
+                             if s.previous) or "nothing had changed"
+            self.closing.append(f"Rolled back {self.version} in {self.env_name}: {reason}. "
+                                f"The previous release serves again ({olds}).")
+            self.save_state("rolled_back", reason=reason)
+            await self.notify("rollback", f"{self.config.name}: {self.version} rolled back in "
+                                          f"{self.env_name}", f"{reason}\n{self.failing_items()}")
+            return EXIT_ROLLED_BACK
+        self.releases.update_release(run_id, status="rollback_failed", finished=True, note=reason)
+        for step in self.changed:
+            failed = self.results.get(f"rollback.{step.name}")
+            health = self.results.get(f"rollback-health.{step.name}")
+            if (failed and failed.outcome == Outcome.FAILED) or (
+                    health and health.outcome == Outcome.FAILED):
+                self.releases.set_live(env, step.name, None, None, run_id, state="unknown")
+        self.save_state("rollback_failed", reason=reason)
+        self.closing.append(f"ROLLBACK FAILED in {self.env_name}: {reason}; the previous "
+                            "release could not be proven healthy. Act now:")
+        self.closing.extend(f"  {item}" for item in self.failing_items().splitlines())
+        contacts = self.config.model.contacts
+        if contacts:
+            self.closing.append("Contacts:")
+            self.closing.extend(f"  {c.role}: {c.contact}" for c in contacts)
+        await self.notify("rollback_failed", f"{self.config.name}: ROLLBACK FAILED in "
+                                             f"{self.env_name}", self.failing_items())
+        return EXIT_ROLLBACK_FAILED
+
+    # ---- summaries ----------------------------------------------------------------------
+
+    def failing_items(self) -> str:
+        bad = [r for r in self.results.values()
+               if not r.advisory and r.outcome in (Outcome.FAILED, Outcome.ERRORED)]
+        return "\n".join(f"✗ {r.title}: {r.summary}" for r in bad)
+
+    def pending_items(self) -> str:
+        return "\n".join(f"⏳ {r.title}" for r in self.results.values()
+                         if r.outcome == Outcome.PENDING)
+
+
+async def with_timeout(coro: Any, seconds: float, what: str) -> Any:
+    try:
+        return await asyncio.wait_for(coro, seconds)
+    except TimeoutError:
+        raise DriverError(f"{what}: timed out after {format_duration(seconds)}") from None

@@ -1,0 +1,181 @@
+"""``swarm``: ``docker service update`` of an existing Swarm service, with an explicit update
+monitor and failure action, waiting for convergence (``--detach=false``).
+
+Rollback returns to the exact spec the service ran before: ``docker service rollback``
+when Docker's PreviousSpec is that spec, ``--image <exact previous reference>`` when it is
+not, and nothing when Docker's own failure action already rolled it back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gonogo.config.model import ServiceModel
+from gonogo.drivers.base import (
+    Deployed,
+    DriverContext,
+    DriverError,
+    Health,
+    container_health,
+    docker_binary,
+    docker_client,
+    in_thread,
+    run_checked,
+    version_of,
+)
+
+
+def _image(spec: dict[str, Any] | None) -> str | None:
+    if not spec:
+        return None
+    image = ((spec.get("TaskTemplate") or {}).get("ContainerSpec") or {}).get("Image")
+    return str(image) if image else None
+
+
+def _has_registry(image: str) -> bool:
+    first = image.split("/", 1)[0]
+    return "/" in image and ("." in first or ":" in first or first == "localhost")
+
+
+class SwarmDriver:
+    def __init__(self, spec: ServiceModel, ctx: DriverContext) -> None:
+        self.spec = spec
+        self.ctx = ctx
+        self.service = spec.service or spec.name
+
+    def target(self, version: str) -> str:
+        return f"{self.spec.image}:{version}" if self.spec.image else version
+
+    async def _attrs(self) -> dict[str, Any] | None:
+        client = docker_client()
+        try:
+            import docker
+
+            try:
+                service = await in_thread(client.services.get, self.service)
+            except docker.errors.NotFound:
+                return None
+            except docker.errors.APIError as exc:
+                raise DriverError(f"{self.spec.name}: {exc.explanation or exc}") from None
+            return dict(service.attrs)
+        finally:
+            client.close()
+
+    def _monitor_args(self) -> list[str]:
+        monitor = f"{self.spec.update_monitor:g}s"
+        return ["--update-monitor", monitor, "--update-failure-action", self.spec.failure_action,
+                "--rollback-monitor", monitor, "--rollback-failure-action", "pause"]
+
+    def _resolve_args(self, image: str) -> list[str]:
+        resolve = self.spec.resolve_image
+        if resolve is None:
+            resolve = _has_registry(image)
+        return [] if resolve else ["--no-resolve-image"]
+
+    # ---- the protocol ---------------------------------------------------------------
+
+    async def preflight(self) -> None:
+        if not self.spec.image:
+            raise DriverError(f"{self.spec.name}: the swarm driver needs `image:`")
+        if await self._attrs() is None:
+            raise DriverError(
+                f"{self.spec.name}: swarm service {self.service!r} does not exist; create it once "
+                f"(`docker service create --name {self.service} …`), gonogo updates it")
+
+    async def current(self) -> Deployed | None:
+        attrs = await self._attrs()
+        if attrs is None:
+            return None
+        image = _image(attrs.get("Spec"))
+        return Deployed(version_of(image), image, {"service_id": attrs.get("ID", "")[:12]})
+
+    async def deploy(self, version: str, previous: Deployed | None) -> Deployed:
+        image = self.target(version)
+        argv = [docker_binary(), "service", "update", "--detach=false", "--image", image,
+                *self._monitor_args(), *self._resolve_args(image), self.service]
+        try:
+            await run_checked(argv, self.ctx, what=f"{self.spec.name}: docker service update",
+                              timeout=self.spec.timeout)
+        except DriverError as exc:
+            state = await self._update_state()
+            if state and state.split(":", 1)[-1].strip() not in exc.message:
+                exc.message += f" (update {state})"
+            raise
+        now = await self.current()
+        if now is None:
+            raise DriverError(f"{self.spec.name}: service {self.service} vanished")
+        return now
+
+    async def _update_state(self) -> str | None:
+        attrs = await self._attrs()
+        status = (attrs or {}).get("UpdateStatus") or {}
+        state = status.get("State")
+        return f"{state}: {status.get('Message', '')}".strip(": ") if state else None
+
+    async def health(self) -> Health:
+        attrs = await self._attrs()
+        if attrs is None:
+            return Health("failed", f"service {self.service} does not exist")
+        status = attrs.get("UpdateStatus") or {}
+        if status.get("State") in ("paused", "rollback_paused"):
+            return Health("failed", f"service {self.service} update {status['State']}: "
+                                    f"{status.get('Message', '')}")
+        if status.get("State") in ("updating", "rollback_started"):
+            return Health("starting", f"service {self.service} {status['State']}")
+        wanted = _image(attrs.get("Spec"))
+        client = docker_client()
+        try:
+            tasks = await in_thread(lambda: client.api.tasks(
+                filters={"service": self.service}))
+            current = [t for t in tasks if (t.get("Spec") or {}).get("ContainerSpec", {})
+                       .get("Image") == wanted]
+            running = [t for t in current if t.get("DesiredState") == "running"
+                       and (t.get("Status") or {}).get("State") == "running"]
+            failed = [t for t in current if (t.get("Status") or {}).get("State") in
+                      ("failed", "rejected")]
+            if not running:
+                if len(failed) >= 2:
+                    err = (failed[-1].get("Status") or {}).get("Err", "")
+                    return Health("failed", f"service {self.service} is crash-looping "
+                                            f"({len(failed)} failed tasks: {err})")
+                return Health("starting", f"service {self.service}: no running task yet")
+            for task in running:
+                cid = ((task.get("Status") or {}).get("ContainerStatus") or {}).get("ContainerID")
+                if not cid:
+                    continue
+                import docker
+
+                try:
+                    container = await in_thread(client.containers.get, cid)
+                except docker.errors.NotFound:
+                    continue  # on another node: its task state is what we have
+                use = self.spec.health.container if self.spec.health else True
+                state = container_health(container.attrs, use)
+                if state.state != "healthy":
+                    return state
+            return Health("healthy", f"service {self.service}: {len(running)} task(s) running"
+                                     f" {wanted}")
+        finally:
+            client.close()
+
+    async def rollback(self, previous: Deployed | None, failed_version: str) -> str:
+        if previous is None or not previous.image:
+            raise DriverError(f"{self.spec.name}: no previous image recorded to return to")
+        attrs = await self._attrs()
+        if attrs is None:
+            raise DriverError(f"{self.spec.name}: service {self.service} does not exist")
+        now = _image(attrs.get("Spec"))
+        state = (attrs.get("UpdateStatus") or {}).get("State")
+        if now == previous.image and state not in ("rollback_paused",):
+            return f"{self.service} already back on {previous.image} (Docker rolled it back)"
+        if _image(attrs.get("PreviousSpec")) == previous.image:
+            argv = [docker_binary(), "service", "rollback", "--detach=false", self.service]
+            how = "docker service rollback"
+        else:
+            argv = [docker_binary(), "service", "update", "--detach=false", "--image",
+                    previous.image, *self._monitor_args(), *self._resolve_args(previous.image),
+                    self.service]
+            how = "docker service update --image"
+        await run_checked(argv, self.ctx, what=f"{self.spec.name}: {how}",
+                          timeout=self.spec.timeout)
+        return f"{self.service} back on {previous.image} ({how})"
