@@ -205,11 +205,20 @@ class DeploySession:
                               "backup failed; nothing changed\n" + self.failing_items())
             self.closing.append("Backup failed: nothing was changed.")
             return EXIT_NOGO
+        await self.take_baselines()
         try:
             await self.deploy_steps()
             return await self.after_services()
         except Rollback as exc:
             return await self.roll_back(exc.reason)
+
+    async def take_baselines(self) -> None:
+        """Measure watch signals that compare against the live release, before changing it."""
+        from gonogo.engine.watch import take_baselines
+
+        measured = await take_baselines(self.ctx, self.config.phases)
+        for check_id, value in measured.items():
+            self.say(f"  baseline of {check_id} before the deploy: {value}")
 
     async def deploy_steps(self, skip: Iterable[str] = ()) -> None:
         assert self.plan is not None
@@ -270,14 +279,16 @@ class DeploySession:
         verdict = await self.run_phases({"verify"})
         if verdict == Verdict.NO_GO:
             raise Rollback("verification failed")
-        if await self.run_phases({"watch"}) == Verdict.NO_GO:
+        watched = await self.run_phases({"watch"})
+        if watched == Verdict.NO_GO:
             raise Rollback("a post-deploy watch failed")
         self.save_state("post")
         for step in self.plan.steps:
             image = step.driver.target(self.version)
             self.releases.set_live(self.config.environment.name, step.name, self.version,
                                    image if image != self.version else None, self.journal.run_id)
-        verified = verdict == Verdict.GO
+        # an inconclusive watch, like a pending verify item, leaves the release awaiting a person
+        verified = verdict == Verdict.GO and watched == Verdict.GO
         self.releases.update_release(self.journal.run_id, status="live", verified=verified)
         post = await self.run_phases({"post"})
         self.releases.update_release(self.journal.run_id, finished=True)
