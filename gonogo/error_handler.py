@@ -9,7 +9,7 @@ import platform
 import sys
 import traceback
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from gonogo import __version__, errors
@@ -47,7 +47,7 @@ def crash_dir() -> Path:
 
 def write_crash_log(exc: BaseException) -> Path:
     text = (
-        f"gonogo {__version__} crash at {datetime.now(timezone.utc).isoformat()}\n"
+        f"gonogo {__version__} crash at {datetime.now(UTC).isoformat()}\n"
         f"python {sys.version.split()[0]} on {platform.platform()}\n"
         f"argv: {' '.join(sys.argv)}\n\n"
         + "".join(traceback.format_exception(exc))
@@ -55,7 +55,7 @@ def write_crash_log(exc: BaseException) -> Path:
     directory = crash_dir()
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        path = directory / f"crash-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{os.getpid()}.log"
+        path = directory / f"crash-{datetime.now(UTC):%Y%m%d-%H%M%S}-{os.getpid()}.log"
         path.write_text(ACTIVE_REDACTOR.text(text), encoding="utf-8")
     except OSError:
         path = Path(f"/tmp/gonogo-crash-{os.getpid()}.log")

@@ -9,7 +9,6 @@ import pytest
 
 from testing.services import IN_CI
 
-
 _REAL_HOME = os.path.realpath(os.path.expanduser("~"))
 _GUARD = {"on": False}
 

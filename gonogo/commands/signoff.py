@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from gonogo.commands._state import open_state
 from gonogo.engine.outcomes import Outcome, Verdict, exit_code
@@ -16,14 +16,14 @@ def _expiry(text: str) -> str:
     try:
         if len(text) == 10:
             day = date.fromisoformat(text)
-            moment = datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=timezone.utc)
+            moment = datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=UTC)
         else:
             moment = datetime.fromisoformat(text)
             if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=timezone.utc)
+                moment = moment.replace(tzinfo=UTC)
     except ValueError:
         raise UsageError(f"--expires {text!r}: expected a date like 2026-12-31 or an ISO time") from None
-    if moment <= datetime.now(timezone.utc):
+    if moment <= datetime.now(UTC):
         raise UsageError(f"--expires {text!r} is in the past")
     return moment.isoformat(timespec="seconds")
 

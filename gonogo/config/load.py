@@ -27,7 +27,8 @@ from gonogo.config.model import (
     Environment,
     Phase,
 )
-from gonogo.config.yamlsource import Located, Path as DataPath, format_path, parse_yaml
+from gonogo.config.yamlsource import Located, format_path, parse_yaml
+from gonogo.config.yamlsource import Path as DataPath
 from gonogo.envfiles import EnvValue, read_compose_service, read_env_file, read_secrets_dir
 from gonogo.errors import ConfigError
 from gonogo.plugins import check_types

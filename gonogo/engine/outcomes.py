@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -59,7 +59,7 @@ class CheckResult:
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def waiver_expired(result: CheckResult, at: datetime | None = None) -> bool:
@@ -72,7 +72,7 @@ def waiver_expired(result: CheckResult, at: datetime | None = None) -> bool:
     except ValueError:
         return True
     if until.tzinfo is None:
-        until = until.replace(tzinfo=timezone.utc)
+        until = until.replace(tzinfo=UTC)
     return until < moment
 
 

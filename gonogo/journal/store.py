@@ -13,7 +13,7 @@ import re
 import secrets
 import socket
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -176,7 +176,7 @@ class Store:
         meta: dict[str, Any] | None = None,
         run_id: str | None = None,
     ) -> RunJournal:
-        started = datetime.now(timezone.utc)
+        started = datetime.now(UTC)
         rid = run_id or new_run_id(started)
         run_dir = self.runs_dir / rid
         (run_dir / "output").mkdir(parents=True, exist_ok=True)
@@ -204,7 +204,7 @@ class Store:
                 runs.update()
                 .where(runs.c.id == run_id)
                 .values(verdict=verdict, exit_code=code, status=status,
-                        finished_at=_iso(datetime.now(timezone.utc)))
+                        finished_at=_iso(datetime.now(UTC)))
             )
 
     def update_meta(self, run_id: str, **values: Any) -> None:
@@ -272,7 +272,7 @@ class Store:
             id=m["id"],
             command=m["command"],
             status=m["status"],
-            started_at=_dt(m["started_at"]) or datetime.now(timezone.utc),
+            started_at=_dt(m["started_at"]) or datetime.now(UTC),
             finished_at=_dt(m["finished_at"]),
             verdict=m["verdict"],
             exit_code=m["exit_code"],
@@ -315,7 +315,7 @@ class Store:
         target = find_item(record, item)
         outcome = {"approved": Outcome.PASSED, "rejected": Outcome.FAILED,
                    "waived": Outcome.WAIVED}[decision]
-        at = datetime.now(timezone.utc)
+        at = datetime.now(UTC)
         signoff = {"by": by, "decision": decision, "note": note, "expires": expires, "at": _iso(at)}
         verb = {"approved": "signed off", "rejected": "rejected", "waived": "waived"}[decision]
         summary = f"{verb} by {by}" + (f": {note}" if note else "")

@@ -453,7 +453,7 @@ def _watch_window(section: Section) -> dict[str, str]:
     """A watch phase's ``duration``/``interval``: from ``<!-- gonogo-phase: {duration: 15m} -->``,
     else from an item's words ("Review error logs for first 15 minutes"), sampling every 30s."""
     data = section.phase_annotation.data if section.phase_annotation else {}
-    window = {k: str(data[k]) for k in ("duration", "interval") if k in data}
+    window: dict[str, str] = {k: str(data[k]) for k in ("duration", "interval") if k in data}
     if "duration" not in window:
         for item in section.items:
             match = _WINDOW.search(item.text)
