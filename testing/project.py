@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import textwrap
 from pathlib import Path
 from typing import Any
 
+from gonogo.journal.releases import pid_alive
 from testing.cli import write
+
+__all__ = ["gone", "group_members", "json_report", "pid_alive", "project", "state_rows"]
 
 
 def project(root: Path, config: str, name: str = "gonogo.yml") -> Path:
@@ -28,21 +30,6 @@ def json_report(stdout: str) -> dict[str, Any]:
     start = stdout.index("\n{") + 1 if not stdout.startswith("{") else 0
     data: dict[str, Any] = json.JSONDecoder().raw_decode(stdout[start:])[0]
     return data
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether ``pid`` is a live process (a zombie nobody reaped counts as dead)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def group_members(pgid: int) -> list[int]:
