@@ -19,8 +19,8 @@ lint: setup
 typecheck: setup
 	.venv/bin/mypy
 
-bench: setup
-	.venv/bin/python bench/gate.py
+bench:
+	@scripts/bench.sh
 
 services:
 	@scripts/services.sh start
