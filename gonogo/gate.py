@@ -144,10 +144,9 @@ def other_environment(config: Config, name: str) -> Mapping[str, EnvValue]:
     """Another declared environment's settings (for drift checks), from its files only:
     the process environment belongs to this run, not to that environment. Its secrets
     join this run's redactor."""
-    from gonogo.config.load import parse_source, read_source, resolve_environment
+    from gonogo.config.load import other_environment as resolve_other
 
-    located = parse_source(config.path, read_source(config.path))
-    other = resolve_environment(config.model, located, config.root, name, {})
+    other = resolve_other(config, name)
     config.environment.redactor.merge(other.redactor)
     return other.values
 

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import Field
 
 from gonogo.checks.base import CheckContext
-from gonogo.checks.http import _reason, _ssl_context
+from gonogo.checks.http import api_get
 from gonogo.checks.signals import Sample, Signal, WatchState
 from gonogo.config.model import Duration
 from gonogo.errors import CheckError
@@ -62,8 +62,6 @@ class AlertsCheck(Signal):
                       f"{len(alerts)} alert{plural} firing{where}{limit}", data=data)
 
     async def _firing(self) -> list[dict[str, Any]]:
-        import httpx
-
         base = self.url.rstrip("/")
         endpoint = base if base.endswith(API) else base + API
         params: list[tuple[str, str | int | float | bool | None]] = [
@@ -71,15 +69,9 @@ class AlertsCheck(Signal):
         if not self.include_silenced:
             params.append(("silenced", "false"))
         params.extend(("filter", f) for f in self._filters())
-        try:
-            async with httpx.AsyncClient(verify=_ssl_context(self.verify_tls),
-                                         timeout=self.request_timeout, trust_env=False) as client:
-                response = await client.get(endpoint, params=params, headers=self.headers)
-        except httpx.TimeoutException:
-            raise CheckError(f"Alertmanager at {self.url}: no answer within "
-                             f"{self.request_timeout:g}s") from None
-        except httpx.HTTPError as exc:
-            raise CheckError(f"Alertmanager at {self.url}: {_reason(exc)}") from None
+        response = await api_get(f"Alertmanager at {self.url}", endpoint, params=params,
+                                 headers=self.headers, verify_tls=self.verify_tls,
+                                 timeout=self.request_timeout)
         if response.status_code != 200:
             raise CheckError(f"Alertmanager at {self.url}: HTTP {response.status_code} "
                              f"from {API}: {response.text.strip()[:200]}")

@@ -7,7 +7,7 @@ check — times it, enforces the timeout, retries, and records unexpected except
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -67,6 +67,11 @@ class Check(BaseModel):
 
     async def run(self, ctx: CheckContext) -> Evidence:
         raise NotImplementedError
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        """Secret fields stay out of the repr too (tracebacks and crash logs show reprs)."""
+        for name, value in super().__repr_args__():
+            yield name, ("***" if name in self.secret_fields else value)
 
     def describe(self) -> str:
         """One line saying what is checked, for plans and `explain` (no secrets)."""

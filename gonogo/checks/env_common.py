@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from fnmatch import fnmatchcase
 from pathlib import Path
 
@@ -186,7 +186,3 @@ def test_key(name: str, value: str) -> str | None:
     ):
         return "a sandbox payment mode"
     return None
-
-
-def names_list(settings: Mapping[str, EnvValue], names: Iterable[str]) -> str:
-    return ", ".join(where(settings[n]) if n in settings else n for n in names)

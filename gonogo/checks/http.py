@@ -11,11 +11,13 @@ from pydantic import Field
 
 from gonogo.checks.base import Check, CheckContext, Evidence
 from gonogo.config.model import Duration, Strict
-from gonogo.errors import CheckFailed
+from gonogo.errors import CheckError, CheckFailed
 from gonogo.hookspecs import hookimpl
 
 if TYPE_CHECKING:
     import ssl
+
+    import httpx
 
 BODY_EXCERPT = 300
 
@@ -66,10 +68,8 @@ class HttpCheck(Check):
                 trust_env=False,
             ) as client:
                 response = await client.request(self.method.upper(), self.url, **kwargs)
-        except httpx.TimeoutException:
-            raise CheckFailed(f"{self.method} {self.url}: no answer within {self.request_timeout:g}s") from None
         except httpx.HTTPError as exc:
-            raise CheckFailed(f"{self.method} {self.url}: {_reason(exc)}") from None
+            raise CheckFailed(f"{self.method} {self.url}: {failure(exc, self.request_timeout)}") from None
         latency = time.perf_counter() - start
         return check_response(self.expect, self.method, self.url, response.status_code,
                               dict(response.headers), response.text, latency)
@@ -166,6 +166,36 @@ def _ssl_context(verify: bool) -> ssl.SSLContext:
     import httpx
 
     return httpx.create_ssl_context(verify=verify, trust_env=False)
+
+
+async def api_get(
+    what: str,
+    url: str,
+    *,
+    params: Any,
+    headers: dict[str, str],
+    verify_tls: bool,
+    timeout: float,
+) -> httpx.Response:
+    """GET an HTTP API a check reads (Prometheus, Alertmanager); an unreachable API is a
+    ``CheckError`` naming ``what``, since it says nothing about the release itself."""
+    import httpx
+
+    try:
+        async with httpx.AsyncClient(verify=_ssl_context(verify_tls),
+                                     timeout=timeout, trust_env=False) as client:
+            return await client.get(url, params=params, headers=headers)
+    except httpx.HTTPError as exc:
+        raise CheckError(f"{what}: {failure(exc, timeout)}") from None
+
+
+def failure(exc: httpx.HTTPError, timeout: float) -> str:
+    """What went wrong with a request that got no answer, in words a person can act on."""
+    import httpx
+
+    if isinstance(exc, httpx.TimeoutException):
+        return f"no answer within {timeout:g}s"
+    return _reason(exc)
 
 
 def _reason(exc: Exception) -> str:

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, field_validator
 
 from gonogo.checks.base import Check, CheckContext, Evidence
-from gonogo.checks.http import HttpExpect, _reason, _ssl_context, check_response, json_path
+from gonogo.checks.http import HttpExpect, _ssl_context, check_response, failure, json_path
 from gonogo.config.interpolate import UndefinedVariable, interpolate
 from gonogo.config.model import Duration, Strict
 from gonogo.errors import CheckError, CheckFailed
@@ -108,11 +108,9 @@ class HttpFlowCheck(Check):
                 start = time.perf_counter()
                 try:
                     response = await client.request(**request)
-                except httpx.TimeoutException:
-                    raise CheckFailed(f"step {label}: no answer within "
-                                      f"{self.request_timeout:g}s", {"steps": done}) from None
                 except httpx.HTTPError as exc:
-                    raise CheckFailed(f"step {label}: {_reason(exc)}", {"steps": done}) from None
+                    raise CheckFailed(f"step {label}: {failure(exc, self.request_timeout)}",
+                                      {"steps": done}) from None
                 latency = time.perf_counter() - start
                 try:
                     evidence = check_response(step.expect, request["method"], request["url"],

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from gonogo.checks.base import CheckContext
-from gonogo.checks.http import _reason, _ssl_context
+from gonogo.checks.http import _ssl_context
 from gonogo.checks.signals import Condition, Sample, Signal, WatchState, evaluate
 from gonogo.config.model import Duration, Strict
 from gonogo.hookspecs import hookimpl
@@ -107,9 +107,8 @@ class HttpLatencyCheck(Signal):
                 try:
                     response = await client.request(self.method.upper(), self.url,
                                                      headers=self.headers)
-                except httpx.HTTPError as exc:
+                except httpx.HTTPError:
                     errors += 1
-                    _ = _reason(exc)
                     continue
                 if response.status_code in wanted:
                     latencies.append(time.perf_counter() - start)

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import Field
 
 from gonogo.checks.base import CheckContext
-from gonogo.checks.http import _reason, _ssl_context
+from gonogo.checks.http import api_get
 from gonogo.checks.signals import (
     NoData,
     Sample,
@@ -84,21 +84,13 @@ class PrometheusCheck(Signal, ThresholdMixin):
         return Sample(worst[2], worst[0], worst[1], data=data)
 
     async def _query(self, at: float | None) -> Series:
-        import httpx
-
         params = {"query": self.query}
         if at is not None:
             params["time"] = f"{at:.3f}"
         endpoint = self.url.rstrip("/") + "/api/v1/query"
-        try:
-            async with httpx.AsyncClient(verify=_ssl_context(self.verify_tls),
-                                         timeout=self.request_timeout, trust_env=False) as client:
-                response = await client.get(endpoint, params=params, headers=self.headers)
-        except httpx.TimeoutException:
-            raise CheckError(f"Prometheus at {self.url}: no answer within "
-                             f"{self.request_timeout:g}s") from None
-        except httpx.HTTPError as exc:
-            raise CheckError(f"Prometheus at {self.url}: {_reason(exc)}") from None
+        response = await api_get(f"Prometheus at {self.url}", endpoint, params=params,
+                                 headers=self.headers, verify_tls=self.verify_tls,
+                                 timeout=self.request_timeout)
         try:
             body = response.json()
         except ValueError:

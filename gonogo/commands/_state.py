@@ -7,7 +7,7 @@ from pathlib import Path
 
 from gonogo.config.load import find_config, parse_source, read_source
 from gonogo.errors import ConfigError
-from gonogo.journal.store import Store, open_store
+from gonogo.journal.store import RunRecord, Store, open_store
 
 
 def open_state(args: argparse.Namespace) -> Store:
@@ -24,3 +24,12 @@ def open_state(args: argparse.Namespace) -> Store:
     if isinstance(state, str) and "://" in state:
         return open_store(state, runs_root=root / ".gonogo")
     return open_store(str(root / (state if isinstance(state, str) and state else ".gonogo")))
+
+
+def load_run(args: argparse.Namespace) -> RunRecord:
+    """The run ``args.run`` names (id, unique prefix or ``last``) in the store in use."""
+    store = open_state(args)
+    try:
+        return store.load_run(args.run)
+    finally:
+        store.close()

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from gonogo.commands._state import open_state
+from gonogo.commands._state import load_run
 from gonogo.reports import ReportSpec, write_report
 
 
 def main(args: argparse.Namespace) -> int:
-    store = open_state(args)
-    try:
-        record = store.load_run(args.run)
-    finally:
-        store.close()
+    record = load_run(args)
     path = write_report(record, ReportSpec(args.format, args.output or "-"))
     if path is not None:
         print(f"{args.format} report: {path}")

@@ -151,17 +151,16 @@ def protected_environment(config: Config | None, target: str) -> str | None:
     """The protected environment whose database URL is ``target``, if any."""
     if config is None:
         return None
-    from gonogo.config.load import parse_source, read_source, resolve_environment
+    from gonogo.config.load import other_environment
 
     try:
         wanted = _server_key(target)
     except CheckError as exc:
         raise UsageError(f"--to: {exc.message}") from None
-    located = parse_source(config.path, read_source(config.path))
     for name, spec in config.model.environments.items():
         if not spec.protected:
             continue
-        sources = [resolve_environment(config.model, located, config.root, name, {}).values]
+        sources = [other_environment(config, name).values]
         if name == config.environment.name:
             sources.append(config.environment.values)
         for values in sources:

@@ -5,17 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 
-from gonogo.commands._state import open_state
+from gonogo.commands._state import load_run
 from gonogo.reports.common import ICONS, output_tail, verdict_of
 from gonogo.reports.console_report import summary_lines
 
 
 def main(args: argparse.Namespace) -> int:
-    store = open_state(args)
-    try:
-        record = store.load_run(args.run)
-    finally:
-        store.close()
+    record = load_run(args)
     print(f"run {record.id} · {record.command} · {verdict_of(record)} (exit {record.exit_code})")
     print(f"started {record.started_at:%Y-%m-%d %H:%M:%S} UTC by {record.user}@{record.host}"
           + (f" · environment {record.environment}" if record.environment else "")

@@ -29,7 +29,13 @@ from gonogo.config.model import (
 )
 from gonogo.config.yamlsource import Located, format_path, parse_yaml
 from gonogo.config.yamlsource import Path as DataPath
-from gonogo.envfiles import EnvValue, read_compose_service, read_env_file, read_secrets_dir
+from gonogo.envfiles import (
+    PROCESS_ENVIRONMENT,
+    EnvValue,
+    read_compose_service,
+    read_env_file,
+    read_secrets_dir,
+)
 from gonogo.errors import ConfigError
 from gonogo.plugins import check_types
 
@@ -144,6 +150,7 @@ def build_config(
         phases=phases,
         model=model,
         environment=environment,
+        located=located,
         defaults=model.defaults,
     )
 
@@ -167,9 +174,7 @@ def resolve_environment(
                 line=located.line_of(("environments",)),
                 hint=f"declared environments: {known}",
             )
-        environment = Environment(name=name)
-    else:
-        environment = Environment(name=name)
+    environment = Environment(name=name)
     values: dict[str, EnvValue] = {}
     if name is not None and name in model.environments:
         spec = model.environments[name]
@@ -206,11 +211,17 @@ def resolve_environment(
                 )
             values.update(read_secrets_dir(secrets_path, display=spec.secrets_dir))
     for key, value in process_env.items():
-        values[key] = EnvValue(key, value, "process environment")
+        values[key] = EnvValue(key, value, PROCESS_ENVIRONMENT)
     environment.values = values
     declared = [s.name for s in model.secrets]
     environment.redactor.add_env(environment.variables(), declared)
     return environment
+
+
+def other_environment(config: Config, name: str) -> Environment:
+    """Another declared environment of ``config``, from its files only: the process
+    environment belongs to this run, not to that environment."""
+    return resolve_environment(config.model, config.located, config.root, name, {})
 
 
 _TODO = re.compile(r"^TODO(?:\s*:\s*|\s*$)")
@@ -411,10 +422,9 @@ def validation_error(
 ) -> ConfigError:
     """The first pydantic error as a one-line ConfigError (file:line: path: expected, got)."""
     errors = exc.errors(include_url=False)
-    locs = _strip_union_tags([tuple(p for p in e["loc"] if isinstance(p, (str, int))) for e in errors])
-    first = errors[0]
-    # a value that fits no member of a union fails once per member: report them as one problem
     raw = [tuple(p for p in e["loc"] if isinstance(p, (str, int))) for e in errors]
+    locs = _strip_union_tags(raw)
+    # a value that fits no member of a union fails once per member: report them as one problem
     siblings = [i for i in range(len(errors)) if locs[i][: len(locs[0])] == locs[0]
                 and (i == 0 or raw[i] != locs[i])]
     deeper = [i for i in siblings if len(locs[i]) > len(locs[0])]

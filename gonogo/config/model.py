@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 from gonogo.checks.base import Check
+from gonogo.config.yamlsource import Located
 from gonogo.durations import parse_duration
 from gonogo.envfiles import EnvValue
 from gonogo.redact import Redactor
@@ -83,7 +84,8 @@ class ComposeSource(Strict):
 
 class EnvironmentModel(Strict):
     env_files: list[str] = []
-    vars: dict[str, str | int | float | bool] = {}
+    #: Values may be secret (a URL with its password): never in a repr.
+    vars: dict[str, str | int | float | bool] = Field(default={}, repr=False)
     protected: bool = False
     #: Docker secret files, one per setting (``/run/secrets`` in a container); off by default.
     secrets_dir: str | None = None
@@ -227,6 +229,8 @@ class Config:
     phases: tuple[Phase, ...]
     model: ConfigModel
     environment: Environment
+    #: The raw data with its lines, as loaded (for resolving another environment).
+    located: Located = field(repr=False)
     defaults: DefaultsModel = field(default_factory=DefaultsModel)
 
     @property

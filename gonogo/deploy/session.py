@@ -8,7 +8,6 @@ around it and knows nothing of Docker beyond the driver protocol.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Iterable
 from typing import IO, Any
@@ -18,7 +17,6 @@ from gonogo.config.model import Config, Phase
 from gonogo.deploy.health import wait_healthy
 from gonogo.deploy.plan import DeployPlan, ServiceStep, build_plan, plan_lines
 from gonogo.drivers.base import Deployed, DriverContext, DriverError
-from gonogo.durations import format_duration
 from gonogo.engine.outcomes import CheckResult, Outcome, Verdict, decide, now
 from gonogo.engine.runner import Plan, Runner
 from gonogo.errors import (
@@ -409,10 +407,3 @@ class DeploySession:
     def pending_items(self) -> str:
         return "\n".join(f"⏳ {r.title}" for r in self.results.values()
                          if r.outcome == Outcome.PENDING)
-
-
-async def with_timeout(coro: Any, seconds: float, what: str) -> Any:
-    try:
-        return await asyncio.wait_for(coro, seconds)
-    except TimeoutError:
-        raise DriverError(f"{what}: timed out after {format_duration(seconds)}") from None

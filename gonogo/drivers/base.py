@@ -113,10 +113,6 @@ def version_of(image: str | None) -> str | None:
     return tag
 
 
-def strip_digest(image: str) -> str:
-    return image.split("@", 1)[0]
-
-
 # ---- processes --------------------------------------------------------------------
 
 
@@ -150,10 +146,6 @@ async def run_checked(
 def tail(result: ProcessResult, redactor: Redactor, lines: int = TAIL_LINES) -> str:
     text = (result.stdout + ("\n" + result.stderr if result.stderr else "")).strip()
     return redactor.text("\n".join(text.splitlines()[-lines:]))
-
-
-def display(argv: Sequence[str]) -> str:
-    return shlex.join(argv)
 
 
 # ---- docker -------------------------------------------------------------------------

@@ -84,7 +84,6 @@ class Runner:
         *,
         jobs: int = 16,
         retries: int = 0,
-        kill_grace: float | None = None,
     ) -> None:
         self.ctx = ctx
         self.journal = journal

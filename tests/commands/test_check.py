@@ -69,7 +69,7 @@ def test_phase_and_only_narrow_the_run(tmp_path: Path) -> None:
     """)
     assert gonogo("check", "--phase", "ver", cwd=tmp_path).returncode == 0
     assert gonogo("check", "--only", "c", cwd=tmp_path).returncode == 0
-    assert state_rows(tmp_path, "select check_id from results order by run_id, seq") == [
+    assert state_rows(tmp_path, "select r.check_id from results r join runs u on u.id = r.run_id order by u.started_at, r.seq") == [
         ("c",), ("a",), ("c",)]
 
 
