@@ -5,6 +5,9 @@ from __future__ import annotations
 import functools
 import re
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
@@ -182,11 +185,43 @@ async def api_get(
     import httpx
 
     try:
-        async with httpx.AsyncClient(verify=_ssl_context(verify_tls),
-                                     timeout=timeout, trust_env=False) as client:
-            return await client.get(url, params=params, headers=headers)
+        async with client_for(verify_tls, timeout) as client:
+            return await client.get(url, params=params, headers=headers, timeout=timeout)
     except httpx.HTTPError as exc:
         raise CheckError(f"{what}: {failure(exc, timeout)}") from None
+
+
+#: The keep-alive client of the watch window in progress, if any (see ``window_client``).
+_WINDOW_CLIENT: ContextVar[Any] = ContextVar("gonogo_window_client", default=None)
+
+
+@asynccontextmanager
+async def window_client() -> AsyncIterator[None]:
+    """One keep-alive client for every sample of a watch window: a new client and a new
+    connection per sample cost most of the CPU of watching."""
+    import httpx
+
+    async with httpx.AsyncClient(verify=_ssl_context(True), trust_env=False) as client:
+        token = _WINDOW_CLIENT.set(client)
+        try:
+            yield
+        finally:
+            _WINDOW_CLIENT.reset(token)
+
+
+@asynccontextmanager
+async def client_for(verify_tls: bool, timeout: float) -> AsyncIterator[httpx.AsyncClient]:
+    """The window's shared client when one is open (and TLS is verified), else a new one.
+    Callers pass ``timeout`` on each request, so both behave the same."""
+    import httpx
+
+    shared = _WINDOW_CLIENT.get()
+    if shared is not None and verify_tls:
+        yield shared
+        return
+    async with httpx.AsyncClient(verify=_ssl_context(verify_tls), timeout=timeout,
+                                 trust_env=False) as client:
+        yield client
 
 
 def failure(exc: httpx.HTTPError, timeout: float) -> str:

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from gonogo.checks.base import CheckContext
-from gonogo.checks.http import _ssl_context
+from gonogo.checks.http import client_for
 from gonogo.checks.signals import Condition, Sample, Signal, WatchState, evaluate
 from gonogo.config.model import Duration, Strict
 from gonogo.hookspecs import hookimpl
@@ -100,13 +100,13 @@ class HttpLatencyCheck(Signal):
         wanted = self.status if isinstance(self.status, list) else [self.status]
         latencies: list[float] = []
         errors = 0
-        async with httpx.AsyncClient(verify=_ssl_context(self.verify_tls),
-                                     timeout=self.request_timeout, trust_env=False) as client:
+        async with client_for(self.verify_tls, self.request_timeout) as client:
             for _ in range(self.samples):
                 start = time.perf_counter()
                 try:
                     response = await client.request(self.method.upper(), self.url,
-                                                     headers=self.headers)
+                                                     headers=self.headers,
+                                                     timeout=self.request_timeout)
                 except httpx.HTTPError:
                     errors += 1
                     continue

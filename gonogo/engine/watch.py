@@ -101,7 +101,11 @@ async def watch_phase(runner: Runner, phase: Phase, semaphore: asyncio.Semaphore
     duration = phase.duration or 0.0
     interval = min(phase.interval or DEFAULT_INTERVAL, duration) if duration else 0.0
     window = _Window(duration, interval)
-    await asyncio.gather(*(_watch_one(runner, spec, window, semaphore) for spec in phase.checks))
+    from gonogo.checks.http import window_client
+
+    async with window_client():
+        await asyncio.gather(*(_watch_one(runner, spec, window, semaphore)
+                               for spec in phase.checks))
 
 
 async def _watch_one(
