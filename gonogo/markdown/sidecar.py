@@ -22,7 +22,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from gonogo.config.interpolate import interpolate_data
-from gonogo.config.load import build_phases, read_source, resolve_environment, validation_error
+from gonogo.config.load import (
+    build_phases,
+    config_root,
+    read_source,
+    resolve_environment,
+    validation_error,
+)
 from gonogo.config.model import COMMON_KEYS, ConfigModel
 from gonogo.config.yamlsource import Located, parse_yaml
 from gonogo.error_handler import warn
@@ -204,7 +210,8 @@ def _read_sidecar(
         model = ConfigModel.model_validate(data)
     except ValidationError as exc:
         raise validation_error(exc, located, ()) from None
-    environment = resolve_environment(model, located, sidecar.path.resolve().parent, env, process_env)
+    root = config_root(sidecar.path, model.root, located)
+    environment = resolve_environment(model, located, root, env, process_env)
     variables = environment.variables()
     if environment.name:
         variables.setdefault("env", environment.name)
