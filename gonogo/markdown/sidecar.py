@@ -177,7 +177,9 @@ def compile_checklist(
         lines.update({p: n for p, n in sidecar.located.lines.items()
                       if p and p[0] not in ("phases", "bind")})
         file = str(sidecar.path)
-        root = sidecar.path.parent
+        named_root = sidecar.data.get("root")  # the merged config's paths start there
+        root = (config_root(sidecar.path, named_root, sidecar.located)
+                if isinstance(named_root, str) and named_root else sidecar.path.parent)
     else:
         root = checklist.parent
     try:

@@ -96,3 +96,13 @@ def test_a_root_that_is_not_a_folder_is_an_error_at_its_line(tmp_path: Path) -> 
     assert (result.returncode, result.stderr) == (2, (
         "gonogo: error: gonogo.yml:2: root: '../nowhere' is not a folder "
         "(hint: root is relative to the folder of this file)\n"))
+
+
+def test_a_sidecar_with_root_runs_there_and_ticks_back_its_checklist(tmp_path: Path) -> None:
+    write(tmp_path / "CHECKLIST.md", "# R\n\n## Verify\n\n- [ ] ok\n")
+    write(tmp_path / "ops" / "gonogo.yml", "root: ..\nchecklist: ../CHECKLIST.md\nbind:\n"
+          "  - item: ok\n    run: test -f CHECKLIST.md\n")
+    result = gonogo("check", "-c", "ops/gonogo.yml", "--report", "checklist:ticked.md", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert "\n- [x] ok — ✅ " in (tmp_path / "ticked.md").read_text()
+    assert (tmp_path / ".gonogo").is_dir() and not (tmp_path / "ops" / ".gonogo").exists()
