@@ -8,6 +8,7 @@ from pathlib import Path
 from gonogo.config.load import config_root, find_config, parse_source, read_source
 from gonogo.errors import ConfigError
 from gonogo.journal.store import RunRecord, Store, open_store
+from gonogo.markdown.sidecar import find_sidecar, is_markdown
 
 
 def open_state(args: argparse.Namespace) -> Store:
@@ -19,6 +20,9 @@ def open_state(args: argparse.Namespace) -> Store:
             raise
         return open_store(str(Path.cwd() / ".gonogo"))
     located = parse_source(path, read_source(path))
+    if is_markdown(path):  # its sidecar's root: and state: hold, as in a run
+        sidecar = find_sidecar(path)
+        located = sidecar.located if sidecar is not None else located
     data = located.data if isinstance(located.data, dict) else {}
     named_root = data.get("root")
     root = config_root(path, named_root if isinstance(named_root, str) else None, located)

@@ -117,3 +117,15 @@ def test_a_full_config_beside_a_checklist_is_not_its_sidecar(tmp_path: Path) -> 
     write(tmp_path / "gonogo.yml", "phases:\n  - id: verify\n    checks:\n      - run: 'true'\n")
     result = gonogo("validate", "-c", "CHECKLIST.md", cwd=tmp_path)
     assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_history_commands_read_the_state_the_sidecar_names(tmp_path: Path) -> None:
+    """`runs -c CHECKLIST.md` finds the sidecar as `check -c CHECKLIST.md` does, so it
+    lists the runs kept where the sidecar's `state:` says."""
+    write(tmp_path / "CHECKLIST.md", CHECKLIST)
+    write(tmp_path / "gonogo.yml", "state: history\n" + sidecar("CHECKLIST.md"))
+    assert gonogo("check", "-c", "CHECKLIST.md", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "history").is_dir() and not (tmp_path / ".gonogo").exists()
+    result = gonogo("runs", "-c", "CHECKLIST.md", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert [line.split()[1:4] for line in result.stdout.splitlines()[1:]] == [["check", "-", "GO"]]
