@@ -67,3 +67,8 @@ def use_redactor(redactor: Redactor) -> None:
     """Make crash logs and error lines of this process redact ``redactor``'s secrets."""
     global ACTIVE_REDACTOR
     ACTIVE_REDACTOR = redactor
+
+
+def warn(message: str) -> None:
+    """One ``gonogo: warning: …`` line on stderr, for a problem that does not stop the command."""
+    print(f"gonogo: warning: {ACTIVE_REDACTOR.text(message)}", file=sys.stderr)

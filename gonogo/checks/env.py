@@ -115,7 +115,15 @@ class EnvUrlCheck(Check):
         if problems:
             raise CheckFailed(f"{where(setting)} " + "; ".join(problems), data)
         shown = f"{url.scheme}://{host}" + (f":{port}" if port else "")
-        return Evidence(summary=f"{self.name} points at {shown}", data=data)
+        # a local or documentation host passes only because `hosts` names it: say so
+        refused = self._refused(host)
+        allowed = f" ({refused}, allowed by hosts)" if refused else ""
+        return Evidence(summary=f"{self.name} points at {shown}{allowed}", data=data)
+
+    def _refused(self, host: str) -> str | None:
+        """Why ``host`` is no production host on its own (local, a documentation domain)."""
+        local = None if self.local else local_host(host, self.service_names)
+        return local or ("a documentation domain" if documentation_host(host) else None)
 
     def _problems(
         self, url: SplitResult, host: str, port: int | None, database: str | None
@@ -123,14 +131,14 @@ class EnvUrlCheck(Check):
         problems = []
         if self.schemes and url.scheme.lower() not in {s.lower() for s in self.schemes}:
             problems.append(f"has scheme {url.scheme}, expected {' or '.join(self.schemes)}")
-        local = None if self.local else local_host(host, self.service_names)
-        expected = f", expected {' or '.join(self.hosts)}" if self.hosts else ""
-        if local:
-            problems.append(f"points at {host} ({local}){expected}")
-        elif documentation_host(host):
-            problems.append(f"points at {host} (a documentation domain){expected}")
-        elif self.hosts and not host_allowed(host, self.hosts):
-            problems.append(f"points at {host}{expected}")
+        # `hosts` is the allow-list: a host it names passes as written, even a local one
+        # (a database behind a pgbouncer on 127.0.0.1); any other host fails, saying why
+        refused = self._refused(host)
+        shown = f"{host} ({refused})" if refused else host
+        if self.hosts and not host_allowed(host, self.hosts):
+            problems.append(f"points at {shown}, expected {' or '.join(self.hosts)}")
+        elif not self.hosts and refused:
+            problems.append(f"points at {shown}")
         if self.port is not None and (port or _default_port(url.scheme)) != self.port:
             problems.append(f"uses port {port or 'default'}, expected {self.port}")
         if self.database is not None and database != self.database:

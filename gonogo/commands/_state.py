@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from gonogo.config.load import find_config, parse_source, read_source
+from gonogo.config.load import config_root, find_config, parse_source, read_source
 from gonogo.errors import ConfigError
 from gonogo.journal.store import RunRecord, Store, open_store
+from gonogo.markdown.sidecar import find_sidecar, is_markdown
 
 
 def open_state(args: argparse.Namespace) -> Store:
@@ -19,8 +20,13 @@ def open_state(args: argparse.Namespace) -> Store:
             raise
         return open_store(str(Path.cwd() / ".gonogo"))
     located = parse_source(path, read_source(path))
-    root = path.resolve().parent
-    state = located.data.get("state") if isinstance(located.data, dict) else None
+    if is_markdown(path):  # its sidecar's root: and state: hold, as in a run
+        sidecar = find_sidecar(path)
+        located = sidecar.located if sidecar is not None else located
+    data = located.data if isinstance(located.data, dict) else {}
+    named_root = data.get("root")
+    root = config_root(path, named_root if isinstance(named_root, str) else None, located)
+    state = data.get("state")
     if isinstance(state, str) and "://" in state:
         return open_store(state, runs_root=root / ".gonogo")
     return open_store(str(root / (state if isinstance(state, str) and state else ".gonogo")))

@@ -19,7 +19,7 @@ from gonogo.errors import UsageError
 from gonogo.markdown.sidecar import is_markdown, resolve
 
 #: Top-level keys in the order a person reads them.
-ORDER = ("version", "name", "state", "environments", "secrets", "contacts", "notify", "defaults",
+ORDER = ("version", "name", "root", "state", "environments", "secrets", "contacts", "notify", "defaults",
          "services", "phases")
 
 
@@ -34,9 +34,17 @@ def main(args: argparse.Namespace) -> int:
     located, _ = resolve(checklist, env=getattr(args, "env", None), process_env=os.environ,
                          sidecar_path=sidecar)
     # fail here, not when the imported file is first used
-    build_config(located, sidecar or checklist, env=None, extra_vars={}, strict=False,
-                 process_env=os.environ)
-    text = to_yaml(located.data, checklist)
+    config = build_config(located, sidecar or checklist, env=None, extra_vars={}, strict=False,
+                          process_env=os.environ)
+    data = dict(located.data)
+    if output is not None:
+        # relative paths (env files, check paths, commands' folder, services) start from
+        # the config's folder: one `root:` keeps them all working from wherever the file goes
+        data["root"] = os.path.relpath(config.root, output.parent.resolve())
+        if data["root"] == ".":
+            del data["root"]
+    shown = os.path.relpath(checklist, output.parent) if output is not None else str(checklist)
+    text = to_yaml(data, shown)
     if output is None:
         sys.stdout.write(text)
         return 0
@@ -49,12 +57,13 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
-def to_yaml(data: dict[str, Any], checklist: Path) -> str:
+def to_yaml(data: dict[str, Any], checklist: str) -> str:
+    """The config as YAML, keys in reading order; ``checklist`` as seen from the file."""
     body = {k: data[k] for k in ORDER if k in data}
     body.update({k: v for k, v in data.items() if k not in body and k not in ("checklist", "bind")})
-    header = (f"# Imported from {checklist.name} by `gonogo import`.\n"
+    header = (f"# Imported from {Path(checklist).name} by `gonogo import`.\n"
               "# Edit this file, or keep running the Markdown (`gonogo check -c "
-              f"{checklist.name}`): both give the same results.\n")
+              f"{checklist}`): both give the same results.\n")
     dumped = yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100,
                             default_flow_style=False)
     return header + dumped

@@ -131,7 +131,7 @@ def build_config(
         model = ConfigModel.model_validate(data)
     except ValidationError as exc:
         raise validation_error(exc, located, ()) from None
-    root = config_path.resolve().parent
+    root = config_root(config_path, model.root, located)
     _check_secrets(model, located)
     environment = resolve_environment(model, located, root, env, process_env)
     variables = {**environment.variables(), **{k: str(v) for k, v in extra_vars.items()}}
@@ -153,6 +153,21 @@ def build_config(
         located=located,
         defaults=model.defaults,
     )
+
+
+def config_root(config_path: Path, root: str | None, located: Located | None = None) -> Path:
+    """Where a config's relative paths, commands and checks start: its ``root:`` (relative
+    to the file), else the file's own folder."""
+    here = config_path.resolve().parent
+    if not root:
+        return here
+    path = (here / root).resolve()
+    if not path.is_dir():
+        raise ConfigError(f"{root!r} is not a folder", path="root",
+                          file=located.file if located else str(config_path),
+                          line=located.line_of(("root",)) if located else None,
+                          hint="root is relative to the folder of this file")
+    return path
 
 
 def resolve_environment(

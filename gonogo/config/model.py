@@ -160,6 +160,9 @@ class ConfigModel(Strict):
 
     version: Literal[1] = 1
     name: str | None = None
+    #: The folder relative paths, commands and checks start from, relative to this file
+    #: (default: this file's folder); `gonogo import -o` writes it for a file moved away.
+    root: str | None = None
     checklist: str | None = None
     state: str | None = None
     environments: dict[str, EnvironmentModel] = {}

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from gonogo.drivers.base import compose_command
 from gonogo.init.detect import Findings
 from gonogo.plugins import check_types
 from gonogo.workspaces import Package
@@ -174,9 +175,14 @@ def database_phase(found: Findings) -> PlannedPhase | None:
     params: dict[str, Any] = {"tool": "prisma", "database_url": f"${{{url_var}}}"}
     if prisma.migrations_dir:
         params["dir"] = prisma.migrations_dir
-    checks.append(PlannedCheck(typed(
-        "migrations", "No pending migrations", "migrations", params,
-        {"run": "npx prisma migrate status", "cwd": prisma.package_dir}, needs=needs),
+    # the migrations type reads the database and the folder itself: it needs no
+    # node_modules, so no `install`; only the fallback runs the Prisma CLI from them
+    migrations = typed("migrations", "No pending migrations", "migrations", params,
+                       {"run": "npx prisma migrate status", "cwd": prisma.package_dir})
+    if migrations.get("type") != "migrations" and needs:
+        migrations["needs"] = needs
+    checks.append(PlannedCheck(
+        migrations,
         comment=f"migrations: {prisma.migrations_dir or prisma.schema} "
                 f"({prisma.migrations} found when gonogo init ran)",
         shell="npx prisma migrate status"))
@@ -218,7 +224,7 @@ def images_phase(found: Findings) -> PlannedPhase | None:
     checks: list[PlannedCheck] = []
     compose = found.compose[0] if found.compose else None
     if compose is not None and any(s.builds for s in compose.services):
-        command = f"docker compose -f {compose.path} build"
+        command = f"{compose_cli()} -f {shlex.quote(compose.path)} build"
         checks.append(PlannedCheck(
             {"id": "images-build", "title": "All images build successfully", "run": command,
              "timeout": "30m"}, shell=command))
@@ -292,6 +298,13 @@ def services(found: Findings) -> list[dict[str, Any]]:
                        "within": "60s"},
         })
     return out
+
+
+def compose_cli() -> str:
+    """Compose as a person types it on this machine: the compose driver's own choice
+    (``docker compose`` v2 when present, else ``docker-compose`` v1), by name not path."""
+    argv = compose_command()
+    return shlex.join([argv[0].rsplit("/", 1)[-1], *argv[1:]])
 
 
 def _health_url(ports: tuple[str, ...]) -> str | None:

@@ -12,6 +12,7 @@ the merged config's lines point into the Markdown.
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,9 +22,16 @@ from typing import Any
 from pydantic import ValidationError
 
 from gonogo.config.interpolate import interpolate_data
-from gonogo.config.load import build_phases, read_source, resolve_environment, validation_error
+from gonogo.config.load import (
+    build_phases,
+    config_root,
+    read_source,
+    resolve_environment,
+    validation_error,
+)
 from gonogo.config.model import COMMON_KEYS, ConfigModel
 from gonogo.config.yamlsource import Located, parse_yaml
+from gonogo.error_handler import warn
 from gonogo.errors import ConfigError
 from gonogo.markdown.bind import Compiled, SidecarBind, compile_document
 from gonogo.markdown.parse import parse
@@ -49,17 +57,38 @@ class Sidecar:
         return self.located.data if isinstance(self.located.data, dict) else {}
 
 
-def find_sidecar(checklist: Path) -> Sidecar | None:
-    """A gonogo.yml beside ``checklist`` whose ``checklist:`` names it, if there is one."""
+def find_sidecar(checklist: Path, explicit: Path | None = None) -> Sidecar | None:
+    """The sidecar of ``checklist``: ``explicit`` (``-c SIDECAR``), else the ``gonogo.yml``
+    beside it whose ``checklist:`` names it.
+
+    The one way every command finds a checklist's sidecar. It never fails silently: a
+    ``checklist:`` that names no file is an error at its line, and a sidecar beside the
+    checklist that names another file is left out with a warning (it belongs to that one).
+    """
+    if explicit is not None:
+        sidecar = Sidecar(explicit, parse_yaml(read_source(explicit), str(explicit)))
+        if "checklist" in sidecar.data and not _same(checklist_of(sidecar), checklist):
+            warn(f"{_named(sidecar)}, not {str(checklist)!r}; using it for {checklist} as -c asks")
+        return sidecar
+    found: Sidecar | None = None
     for name in SIDECAR_NAMES:
         candidate = checklist.parent / name
         if not candidate.is_file():
             continue
-        located = parse_yaml(read_source(candidate), str(candidate))
-        named = located.data.get("checklist") if isinstance(located.data, dict) else None
-        if isinstance(named, str) and _same(candidate.parent / named, checklist):
-            return Sidecar(candidate, located)
-    return None
+        sidecar = Sidecar(candidate, parse_yaml(read_source(candidate), str(candidate)))
+        if "checklist" not in sidecar.data:
+            continue  # a full gonogo.yml of its own, not a sidecar
+        if _same(checklist_of(sidecar), checklist):
+            found = found or sidecar
+        else:
+            warn(f"{_named(sidecar)}, not {checklist.name!r}; {checklist} gets no values or bindings from it")
+    return found
+
+
+def _named(sidecar: Sidecar) -> str:
+    """``gonogo.yml:1: checklist: names 'OTHER.md'`` — the start of a mismatch warning."""
+    line = sidecar.located.line_of(("checklist",))
+    return f"{sidecar.path}:{line}: checklist: names {sidecar.data['checklist']!r}"
 
 
 def _same(a: Path, b: Path) -> bool:
@@ -70,16 +99,43 @@ def _same(a: Path, b: Path) -> bool:
 
 
 def checklist_of(sidecar: Sidecar) -> Path:
+    """The checklist a sidecar names (relative to the sidecar); an error at the
+    ``checklist:`` line when it names no file, with the closest name in that folder."""
     named = sidecar.data.get("checklist")
+    line = sidecar.located.line_of(("checklist",))
     if not isinstance(named, str) or not named.strip():
         raise ConfigError(
             "expected a path to a Markdown checklist",
             file=str(sidecar.path),
-            line=sidecar.located.line_of(("checklist",)),
+            line=line,
             path="checklist",
         )
     path = Path(named)
-    return path if path.is_absolute() else sidecar.path.parent / path
+    path = path if path.is_absolute() else sidecar.path.parent / path
+    if path.is_file():
+        return path
+    if path.is_dir():
+        problem = f"{named!r} is a directory, expected a Markdown checklist"
+        hint = None
+    else:
+        problem = f"{named!r} not found"
+        close = _closest(path)
+        if close is not None:
+            problem += f"; did you mean {str(Path(named).parent / close)!r}?"
+        hint = None if close else "the path is relative to the folder of " + sidecar.path.name
+    raise ConfigError(problem, file=str(sidecar.path), line=line, path="checklist", hint=hint)
+
+
+def _closest(path: Path) -> str | None:
+    """The name in ``path``'s folder closest to its name (a typo's likely fix)."""
+    try:
+        names = [p.name for p in path.parent.iterdir() if p.is_file()]
+    except OSError:
+        return None
+    markdown = [n for n in names if Path(n).suffix.lower() in MARKDOWN_SUFFIXES]
+    close = difflib.get_close_matches(path.name, markdown, n=1) or difflib.get_close_matches(
+        path.name, names, n=1)
+    return close[0] if close else None
 
 
 def compile_checklist(
@@ -121,7 +177,9 @@ def compile_checklist(
         lines.update({p: n for p, n in sidecar.located.lines.items()
                       if p and p[0] not in ("phases", "bind")})
         file = str(sidecar.path)
-        root = sidecar.path.parent
+        named_root = sidecar.data.get("root")  # the merged config's paths start there
+        root = (config_root(sidecar.path, named_root, sidecar.located)
+                if isinstance(named_root, str) and named_root else sidecar.path.parent)
     else:
         root = checklist.parent
     try:
@@ -154,7 +212,8 @@ def _read_sidecar(
         model = ConfigModel.model_validate(data)
     except ValidationError as exc:
         raise validation_error(exc, located, ()) from None
-    environment = resolve_environment(model, located, sidecar.path.resolve().parent, env, process_env)
+    root = config_root(sidecar.path, model.root, located)
+    environment = resolve_environment(model, located, root, env, process_env)
     variables = environment.variables()
     if environment.name:
         variables.setdefault("env", environment.name)
@@ -208,13 +267,9 @@ def resolve(
 ) -> tuple[Located, Compiled]:
     """Find the checklist and its sidecar from either end, then compile them."""
     if is_markdown(config_path):
-        if sidecar_path is not None:
-            sidecar: Sidecar | None = Sidecar(sidecar_path, parse_yaml(read_source(sidecar_path),
-                                                                       str(sidecar_path)))
-        else:
-            sidecar = find_sidecar(config_path)
+        sidecar = find_sidecar(config_path, sidecar_path)
         return compile_checklist(config_path, sidecar, env=env, process_env=process_env)
     if located is None:
         located = parse_yaml(read_source(config_path), str(config_path))
-    sidecar = Sidecar(config_path, located)
-    return compile_checklist(checklist_of(sidecar), sidecar, env=env, process_env=process_env)
+    named = Sidecar(config_path, located)
+    return compile_checklist(checklist_of(named), named, env=env, process_env=process_env)

@@ -79,6 +79,21 @@ def test_url_host_allowlist_with_globs_and_service_names() -> None:
     assert url("postgresql://a:b@localhost/app", local=True)[0] == Outcome.PASSED
 
 
+def test_url_to_a_loopback_host_named_in_hosts_passes_and_says_so() -> None:
+    """`hosts` is the allow-list: naming 127.0.0.1 there allows it (a pgbouncer beside the
+    app), and the summary says why a loopback address passed."""
+    assert url("postgresql://a:b@127.0.0.1:6432/app", hosts=["127.0.0.1"]) == (
+        Outcome.PASSED, "DATABASE_URL points at postgresql://127.0.0.1:6432 "
+        "(a loopback address, allowed by hosts)")
+    assert url("postgresql://a:b@localhost/app", hosts=["db.internal", "localhost"]) == (
+        Outcome.PASSED, "DATABASE_URL points at postgresql://localhost (a local host, allowed by hosts)")
+    assert url("postgresql://a:b@127.0.0.2/app", hosts=["127.0.0.1"]) == (
+        Outcome.FAILED,
+        "DATABASE_URL (.env.production:1) points at 127.0.0.2 (a loopback address), expected 127.0.0.1")
+    assert url("postgresql://a:b@127.0.0.1:6432/app", hosts=["127.0.0.1"], port=5432) == (
+        Outcome.FAILED, "DATABASE_URL (.env.production:1) uses port 6432, expected 5432")
+
+
 def test_url_scheme_port_database_and_sslmode() -> None:
     value = "mysql://a:b@db.internal:3307/app_dev?sslmode=disable"
     assert url(value, schemes=["postgresql", "postgres"], port=5432, database="app",

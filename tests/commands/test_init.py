@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from testing.cli import gonogo, write
 from testing.node_workspace import FIXTURE
@@ -113,7 +114,7 @@ def test_validate_points_at_each_todo_until_filled(reference_repo: Path) -> None
     path = reference_repo / "gonogo.yml"
     path.write_text(path.read_text().replace("'TODO: name, phone or chat handle'", "Ops lead"))
     result = gonogo("validate", cwd=reference_repo)
-    assert result.stderr.startswith("gonogo: error: gonogo.yml:103: phases[2].checks[2].hosts[0]: "
+    assert result.stderr.startswith("gonogo: error: gonogo.yml:102: phases[2].checks[2].hosts[0]: "
                                     "still TODO: the production database host")
     path.write_text(fill_todos(path.read_text()))
     assert "TODO:" not in path.read_text().split("version: 1", 1)[1]
@@ -189,3 +190,44 @@ def test_todo_in_a_hand_written_config_is_caught_too(tmp_path: Path) -> None:
     assert result.stderr == ("gonogo: error: gonogo.yml:7: phases[0].checks[0].url: still TODO: "
                              "api URL (hint: replace it with the real value; `gonogo validate` "
                              "then shows the next)\n")
+
+
+def shim(path: Path, script: str) -> None:
+    write(path, "#!/bin/sh\n" + script)
+    path.chmod(0o755)
+
+
+@pytest.mark.parametrize(("tools", "expected"), [
+    ("docker-compose", "docker-compose -f docker-compose.production.yml build"),
+    ("docker", "docker compose -f docker-compose.production.yml build"),
+])
+def test_init_writes_the_compose_command_this_machine_has(
+        reference_repo: Path, tmp_path: Path, tools: str, expected: str) -> None:
+    """The compose driver's own detection decides: v2 (`docker compose`) when `docker`
+    answers `compose version`, else v1 (`docker-compose`). PATH holds only the shim."""
+    bin_dir = tmp_path / "bin"
+    if tools == "docker":
+        shim(bin_dir / "docker", 'if [ "$1 $2" = "compose version" ]; then\n'
+             '  echo "Docker Compose version v2.29.0"; exit 0\nfi\nexit 1\n')
+    else:
+        shim(bin_dir / "docker-compose", 'echo "docker-compose version 1.29.2"\n')
+    # GONOGO_DOCKER pins the docker client to the shim folder (or to nothing there), as the
+    # driver would otherwise prefer this machine's /usr/bin/docker
+    env = {"PATH": str(bin_dir), "GONOGO_DOCKER": str(bin_dir / "docker")}
+    result = gonogo("init", "--checklist", cwd=reference_repo, env=env)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert f"        run: {expected}\n" in (reference_repo / "gonogo.yml").read_text()
+    assert f"```bash\n{expected}\n```\n" in (reference_repo / "DEPLOYMENT_CHECKLIST.md").read_text()
+
+
+def test_the_migrations_check_does_not_wait_for_the_install(reference_repo: Path) -> None:
+    """The migrations type reads the database and the folder natively: a failed or slow
+    `pnpm install` must not hold it back. The Prisma CLI step still needs node_modules."""
+    assert gonogo("init", cwd=reference_repo).returncode == 0
+    config = yaml.safe_load((reference_repo / "gonogo.yml").read_text())
+    database = next(p for p in config["phases"] if p["id"] == "database")
+    checks = {c["id"]: c for c in database["checks"]}
+    assert checks["migrations"] == {
+        "id": "migrations", "title": "No pending migrations", "type": "migrations",
+        "tool": "prisma", "database_url": "${DATABASE_URL}", "dir": "apps/api/prisma/migrations"}
+    assert checks["prisma-generate"]["needs"] == ["install"]
