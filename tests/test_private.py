@@ -9,7 +9,10 @@ import re
 import stat
 from pathlib import Path
 
+import pytest
+
 from testing.cli import gonogo
+from testing.postgres import fresh_database, load_sample
 from testing.project import project
 
 CONFIG = """
@@ -102,3 +105,31 @@ def test_the_state_key_folder_is_made_private_with_its_parents(tmp_path: Path) -
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert [oct(mode(p)) for p in (tmp_path / "var", tmp_path / "var" / "gate",
                                    tmp_path / "var" / "gate" / "state")] == [oct(0o700)] * 3
+
+
+@pytest.mark.postgres
+def test_gonogo_backup_writes_private_dumps_manifests_and_state(tmp_path: Path) -> None:
+    with fresh_database() as url:
+        load_sample(url)
+        project(tmp_path, f"""
+            version: 1
+            phases:
+              - id: backup
+                kind: backup
+                checks:
+                  - {{id: backup, type: postgres.backup, database_url: "{url}",
+                     path: "var/backups/app_{{timestamp}}.dump"}}
+                  - {{id: verified, type: postgres.restore_verify, backup: backup, needs: [backup]}}
+            """)
+        done = gonogo("backup", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    backups = modes_under(tmp_path / "var")
+    assert len(backups) == 4  # var, backups, the dump and its manifest
+    assert {m for name, m in backups.items() if name.endswith((".dump", ".json"))} == {oct(0o600)}
+    assert {m for name, m in backups.items() if not name.endswith((".dump", ".json"))} == {
+        oct(0o700)}
+    state = modes_under(tmp_path / ".gonogo")
+    assert {m for name, m in state.items() if (tmp_path / ".gonogo" / name).is_file()} == {
+        oct(0o600)}
+    assert {m for name, m in state.items() if (tmp_path / ".gonogo" / name).is_dir()} == {
+        oct(0o700)}
