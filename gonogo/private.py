@@ -12,6 +12,7 @@ beside the journal rather than at a guessable path. It imports nothing of gonogo
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -51,6 +52,8 @@ def make_dir(path: Path) -> Path:
         except FileExistsError:
             if not folder.is_dir():
                 raise
+    if not path.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path))
     return path
 
 

@@ -133,3 +133,32 @@ def test_gonogo_backup_writes_private_dumps_manifests_and_state(tmp_path: Path) 
         oct(0o600)}
     assert {m for name, m in state.items() if (tmp_path / ".gonogo" / name).is_dir()} == {
         oct(0o700)}
+
+
+def test_a_library_caller_with_a_loose_umask_gets_private_state_too(tmp_path: Path) -> None:
+    """The modes are set by gonogo itself, not left to the CLI's umask."""
+    from gonogo.engine.outcomes import CheckResult, Outcome, now
+    from gonogo.journal.store import open_store
+    from gonogo.reports import ReportSpec, write_report
+
+    previous = os.umask(0o022)
+    try:
+        store = open_store(str(tmp_path / "var" / "state"))
+        journal = store.create_run("check")
+        journal.record(CheckResult(id="build", title="Build", phase="p", kind="preflight",
+                                   type="command", outcome=Outcome.PASSED, summary="exit 0",
+                                   duration_s=0.1, started_at=now(), finished_at=now()),
+                       "compiled\n")
+        journal.finish(None, 0)
+        record = store.load_run(journal.run_id)
+        write_report(record, ReportSpec("json", None))
+        write_report(record, ReportSpec("html", str(tmp_path / "out" / "report.html")))
+        store.close()
+    finally:
+        os.umask(previous)
+    run = f"runs/{journal.run_id}"
+    assert modes_under(tmp_path / "var") == {
+        ".": oct(0o700), "state": oct(0o700), "state/state.db": oct(0o600),
+        "state/runs": oct(0o700), f"state/{run}": oct(0o700), f"state/{run}/output": oct(0o700),
+        f"state/{run}/output/build.log": oct(0o600), f"state/{run}/report.json": oct(0o600)}
+    assert modes_under(tmp_path / "out") == {".": oct(0o700), "report.html": oct(0o600)}

@@ -227,7 +227,7 @@ class Store:
         rid = run_id or new_run_id(started)
         run_dir = self.runs_dir / rid
         try:
-            private.private_dir(self.state_dir)
+            private.note_state_dir(private.private_dir(self.state_dir))
             private.make_dir(run_dir / "output")
         except OSError as exc:
             raise StateError(f"cannot create the run folder {run_dir}: "
