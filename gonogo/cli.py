@@ -150,6 +150,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from gonogo.private import use_private_umask
+
+    # Everything gonogo writes is its user's alone (state, output, reports, dumps, crash
+    # logs); the commands it runs for the user get the user's umask back.
+    use_private_umask()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.command:

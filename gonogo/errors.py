@@ -6,6 +6,7 @@ Exception tree::
     ├── UsageError              bad command-line use                                 (exit 2)
     ├── ConfigError             a config or checklist is wrong: file:line, path, expected/found (exit 2)
     ├── StateError              the state store is unreadable or a run/item is unknown (exit 2)
+    │   └── NoState             nothing was recorded here yet (read-only commands create nothing)
     └── LockHeld                another deploy holds the environment's lock          (exit 2)
 
     CheckProblem                raised by a check type's ``run()``; the runner turns it into an outcome
@@ -64,6 +65,14 @@ class ConfigError(GonogoError):
 
 class StateError(GonogoError):
     """The state store cannot serve the request (unknown run, unknown item, unreadable store)."""
+
+
+class NoState(StateError):
+    """No state store exists at ``location`` yet; read-only commands say so and create none."""
+
+    def __init__(self, location: str) -> None:
+        self.location = location
+        super().__init__(f"no state at {location} (nothing has run here yet)")
 
 
 class LockHeld(GonogoError):

@@ -14,6 +14,7 @@ import os
 import secrets
 from pathlib import Path
 
+from gonogo import private
 from gonogo.errors import StateError
 
 KEY_FILE = "fingerprint.key"
@@ -24,12 +25,12 @@ def load_key(directory: Path) -> bytes:
     """The project's fingerprint key, created (mode 0600) on first use."""
     path = directory / KEY_FILE
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        private.private_dir(directory)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, private.FILE_MODE)
     except FileExistsError:
-        pass
+        private.tighten(path, private.FILE_MODE)  # a key an older gonogo left 0644
     except OSError as exc:
-        raise StateError(f"cannot create {path}: {exc.strerror}") from None
+        raise StateError(f"cannot create {path}: {exc.strerror or exc}") from None
     else:
         with os.fdopen(fd, "w", encoding="ascii") as handle:
             handle.write(secrets.token_hex(32) + "\n")

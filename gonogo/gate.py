@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from gonogo import private
 from gonogo.checks.base import CheckContext
 from gonogo.config.model import Config
 from gonogo.engine.outcomes import Verdict, decide, exit_code
@@ -153,6 +154,6 @@ def other_environment(config: Config, name: str) -> Mapping[str, EnvValue]:
 
 def _keep_source(checklist: Path, target: Path) -> None:
     try:
-        target.write_bytes(checklist.read_bytes())
+        private.write_bytes(target, checklist.read_bytes())
     except OSError:  # the checklist report then reads the checklist itself
         pass

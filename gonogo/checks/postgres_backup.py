@@ -19,6 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from gonogo import private
 from gonogo.checks.base import Check, CheckContext, Evidence
 from gonogo.checks.postgres_common import (
     DUMP_MAGIC,
@@ -116,13 +117,16 @@ class PostgresBackup(Check):
         dump = self.target(ctx, started_at)
         partial = dump.with_name(dump.name + PARTIAL_SUFFIX)
         try:
-            dump.parent.mkdir(parents=True, exist_ok=True)
+            private.make_dir(dump.parent)
         except OSError as exc:
             raise CheckError(f"cannot create {dump.parent}: {exc.strerror}") from None
         started = time.monotonic()
         conn = await connect(self.database_url)
         done = False
         try:
+            # a dump holds the whole database: 0600 from its first byte, wherever it goes
+            # (pg_dump truncates an existing file and keeps its mode)
+            private.touch(partial)
             major, version = await server_version(conn)
             pg_bin = ctx.resolve(self.pg_bin) if self.pg_bin else None
             tool = await find_tool("pg_dump", ctx.env, pg_bin, server_major=major)
@@ -176,6 +180,7 @@ class PostgresBackup(Check):
             }
             mpath = manifest_path(dump)
             write_json_atomically(mpath.with_name(mpath.name + PARTIAL_SUFFIX), manifest)
+            os.chmod(partial, private.FILE_MODE)  # in case pg_dump made the file anew
             os.replace(partial, dump)
             os.replace(mpath.with_name(mpath.name + PARTIAL_SUFFIX), mpath)
             done = True

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gonogo import private
 from gonogo.errors import CheckError, CheckFailed
 from gonogo.targets.local import run_process
 
@@ -312,7 +313,7 @@ def manifest_path(dump: Path) -> Path:
 
 def write_json_atomically(path: Path, data: Mapping[str, Any]) -> None:
     partial = path.with_name(path.name + PARTIAL_SUFFIX)
-    partial.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    private.write_text(partial, json.dumps(data, indent=2, sort_keys=False) + "\n")
     partial.replace(path)
 
 

@@ -6,13 +6,18 @@ from __future__ import annotations
 import argparse
 
 from gonogo.commands._state import open_state
-from gonogo.errors import LockHeld, UsageError
+from gonogo.errors import LockHeld, NoState, UsageError
 
 
 def main(args: argparse.Namespace) -> int:
     from gonogo.journal.releases import ReleaseStore, env_key
 
-    store = open_state(args)
+    try:
+        store = open_state(args)
+    except NoState as missing:  # nothing ran here: no lock can be held, and nothing created
+        what = "no deploy lock is held" if args.action == "status" else "no deploy lock to release"
+        print(what + (f" in {args.env}" if args.env else "") + f" (no state at {missing.location})")
+        return 0
     try:
         releases = ReleaseStore(store.engine)
         locks = [lk for lk in releases.locks() if args.env is None or lk.environment == args.env]

@@ -5,14 +5,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from gonogo.commands._state import open_state
+from gonogo.errors import NoState
 
 
 def main(args: argparse.Namespace) -> int:
     from gonogo.journal.releases import ReleaseStore
 
-    store = open_state(args)
+    try:
+        store = open_state(args)
+    except NoState as missing:  # nothing ran here: no releases, and nothing created
+        print(f"gonogo: no releases yet (no state at {missing.location})", file=sys.stderr)
+        if args.format == "json":
+            print(json.dumps({"live": [], "releases": []}, indent=2))
+        return 0
     try:
         releases = ReleaseStore(store.engine)
         live = releases.live(args.env)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from gonogo.commands._state import open_state
+from gonogo.commands._state import open_run_state
 from gonogo.config import load_config
 from gonogo.error_handler import use_redactor
 
@@ -13,7 +13,7 @@ from gonogo.error_handler import use_redactor
 def main(args: argparse.Namespace) -> int:
     from gonogo.deploy.run import resume_state, run_resume
 
-    store = open_state(args)
+    store = open_run_state(args)
     try:
         run_id, state, results = resume_state(store, args.run)
         record = store.load_run(run_id)

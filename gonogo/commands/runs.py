@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from gonogo.commands._state import open_state
+from gonogo.errors import NoState
 from gonogo.reports.common import counts_line, verdict_of
 from gonogo.reports.json_report import run_summary
 
 
 def main(args: argparse.Namespace) -> int:
-    store = open_state(args)
+    try:
+        store = open_state(args)
+    except NoState as missing:  # nothing ran here: an empty history, and nothing created
+        print(f"gonogo: no runs yet (no state at {missing.location})", file=sys.stderr)
+        if args.format == "json":
+            print("[]")
+        return 0
     try:
         records = store.list_runs(limit=args.limit)
     finally:

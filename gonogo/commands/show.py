@@ -6,7 +6,7 @@ import argparse
 import json
 
 from gonogo.commands._state import load_run
-from gonogo.reports.common import ICONS, output_tail, verdict_of
+from gonogo.reports.common import ICONS, output_tail, signoff_line, verdict_of
 from gonogo.reports.console_report import summary_lines
 
 
@@ -34,6 +34,10 @@ def main(args: argparse.Namespace) -> int:
             if tail and r.outcome.value in ("failed", "errored"):
                 for line in tail.splitlines():
                     print(f"        | {line}")
+    if record.signoffs:
+        print("\nsign-offs:")
+        for signoff in record.signoffs:
+            print(f"  {signoff_line(signoff)}")
     print()
     print("\n".join(summary_lines(record, details=False)))
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, date, datetime
 
-from gonogo.commands._state import open_state
+from gonogo.commands._state import open_run_state
 from gonogo.engine.outcomes import Outcome, Verdict, exit_code
 from gonogo.errors import UsageError
 from gonogo.journal.store import find_item
@@ -39,7 +39,7 @@ def main(args: argparse.Namespace) -> int:
         raise UsageError("--expires goes with --waive")
     decision = "waived" if args.waive else "rejected" if args.reject else "approved"
     expires = _expiry(args.expires) if args.expires else None
-    store = open_state(args)
+    store = open_run_state(args)
     try:
         item = find_item(store.load_run(args.run), args.item)
         if decision == "approved" and item.type != "manual" and item.outcome != Outcome.PASSED:

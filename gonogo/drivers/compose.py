@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from gonogo import private
 from gonogo.config.model import ServiceModel
 from gonogo.drivers.base import (
     Deployed,
@@ -61,10 +62,11 @@ class ComposeDriver:
         content: dict[str, Any] = {"services": {self.service: {"image": image}}}
         if isinstance(data, dict) and "version" in data:
             content = {"version": str(data["version"]), **content}
-        directory = self.ctx.run_dir or Path(tempfile.gettempdir())
-        directory.mkdir(parents=True, exist_ok=True)
+        # in the run folder; outside a run a fresh private folder, never a guessable /tmp path
+        directory = self.ctx.run_dir or Path(tempfile.mkdtemp(prefix="gonogo-compose-"))
+        private.make_dir(directory)
         path = directory / f"compose-{self.spec.name}.override.yml"
-        path.write_text(yaml.safe_dump(content, sort_keys=False), encoding="utf-8")
+        private.write_text(path, yaml.safe_dump(content, sort_keys=False))
         return path
 
     async def _container_id(self) -> str | None:

@@ -6,9 +6,9 @@ database holds everything else. Each result is committed the moment it is record
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
+import pwd
 import re
 import secrets
 import socket
@@ -20,8 +20,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from gonogo import private
 from gonogo.engine.outcomes import CheckResult, Outcome, Verdict, decide, exit_code
-from gonogo.errors import StateError
+from gonogo.errors import NoState, StateError
 
 metadata = sa.MetaData()
 
@@ -78,7 +79,13 @@ signoffs = sa.Table(
     sa.Column("expires", sa.String(40)),
     sa.Column("previous_outcome", sa.String(16)),
     sa.Column("at", sa.String(40), nullable=False),
+    # who really signed: ``by`` is free text, these come from the operating system
+    sa.Column("os_user", sa.String(128)),
+    sa.Column("host", sa.String(255)),
 )
+
+#: Columns added after the first release: (table, column), added to older state stores.
+ADDED_COLUMNS = ((signoffs, "os_user"), (signoffs, "host"))
 
 
 # Built once: compiling a fresh statement per result cost more than the commit itself.
@@ -131,20 +138,49 @@ def new_run_id(at: datetime) -> str:
     return at.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
 
 
-def open_store(location: str, runs_root: Path | None = None) -> Store:
-    """``location`` is a ``postgresql://`` URL or a directory (``.gonogo/``)."""
+def open_store(location: str, runs_root: Path | None = None, *, create: bool = True) -> Store:
+    """``location`` is a ``postgresql://`` URL or a directory (``.gonogo/``).
+
+    ``create=False`` is for commands that only read: where nothing was recorded yet they
+    get NoState, and no folder, file or table is made.
+    """
     if "://" in location:
         url = location
         if url.startswith("postgresql://") or url.startswith("postgres://"):
             url = "postgresql+psycopg://" + url.split("://", 1)[1]
         root = runs_root or Path(".gonogo")
-        return Store(url, root / "runs", display=_hide_password(location))
+        if root.is_dir():
+            private.note_state_dir(root)
+        return Store(url, root / "runs", display=_hide_password(location), create=create,
+                     state_dir=root)
     directory = Path(location)
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StateError(f"cannot create state directory {directory}: {exc.strerror}") from None
-    return Store(f"sqlite:///{directory / 'state.db'}", directory / "runs", display=str(directory))
+    database = directory / "state.db"
+    if not create:
+        if not database.is_file():
+            raise NoState(str(directory))
+        _tighten_state(directory)  # best effort: reading needs no permission change
+    else:
+        try:
+            private.private_dir(directory)
+            private.touch(database)  # 0600 before SQLite makes it; -wal and -shm copy its mode
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise StateError(f"cannot create state directory {directory}: {reason}") from None
+        if not _tighten_state(directory):
+            raise StateError(f"cannot make the state in {directory} private: run `chmod 700 "
+                             f"{directory}; chmod 600 {database}*` as its owner")
+    private.note_state_dir(directory)
+    return Store(f"sqlite:///{database}", directory / "runs", display=str(directory),
+                 create=create, state_dir=directory)
+
+
+def _tighten_state(directory: Path) -> bool:
+    """Narrow a state folder made by an older gonogo (0755, 0644) to 0700/0600."""
+    ok = private.tighten(directory, private.DIR_MODE)
+    ok = private.tighten(directory / "runs", private.DIR_MODE) and ok
+    for name in ("state.db", "state.db-wal", "state.db-shm", "state.db-journal"):
+        ok = private.tighten(directory / name, private.FILE_MODE) and ok
+    return ok
 
 
 def _hide_password(url: str) -> str:
@@ -152,13 +188,24 @@ def _hide_password(url: str) -> str:
 
 
 class Store:
-    def __init__(self, url: str, runs_dir: Path, display: str) -> None:
+    def __init__(
+        self, url: str, runs_dir: Path, display: str, *, create: bool = True,
+        state_dir: Path | None = None,
+    ) -> None:
         self.display = display
         self.runs_dir = runs_dir
+        #: the local folder of run folders (and, for SQLite, the database): kept 0700
+        self.state_dir = state_dir or runs_dir.parent
         self.engine: Engine = _engine(url, display)
         try:
+            if not create and not sa.inspect(self.engine).has_table(runs.name):
+                self.engine.dispose()
+                raise NoState(display)
+            # an existing store is brought up to date; only a new one gets its tables here
             metadata.create_all(self.engine)
+            _add_missing_columns(self.engine)
         except sa.exc.SQLAlchemyError as exc:
+            self.engine.dispose()
             raise StateError(f"state store {display}: {_short(exc)}") from None
 
     def close(self) -> None:
@@ -179,7 +226,12 @@ class Store:
         started = datetime.now(UTC)
         rid = run_id or new_run_id(started)
         run_dir = self.runs_dir / rid
-        (run_dir / "output").mkdir(parents=True, exist_ok=True)
+        try:
+            private.note_state_dir(private.private_dir(self.state_dir))
+            private.make_dir(run_dir / "output")
+        except OSError as exc:
+            raise StateError(f"cannot create the run folder {run_dir}: "
+                             f"{exc.strerror or exc}") from None
         with self.engine.begin() as conn:
             conn.execute(
                 runs.insert().values(
@@ -316,7 +368,9 @@ class Store:
         outcome = {"approved": Outcome.PASSED, "rejected": Outcome.FAILED,
                    "waived": Outcome.WAIVED}[decision]
         at = datetime.now(UTC)
-        signoff = {"by": by, "decision": decision, "note": note, "expires": expires, "at": _iso(at)}
+        os_user, host = _user(), socket.gethostname()
+        signoff = {"by": by, "decision": decision, "note": note, "expires": expires, "at": _iso(at),
+                   "os_user": os_user, "host": host}
         verb = {"approved": "signed off", "rejected": "rejected", "waived": "waived"}[decision]
         summary = f"{verb} by {by}" + (f": {note}" if note else "")
         if expires:
@@ -329,6 +383,7 @@ class Store:
                 signoffs.insert().values(
                     run_id=record.id, check_id=target.id, by=by, decision=decision, note=note,
                     expires=expires, previous_outcome=str(target.outcome), at=_iso(at),
+                    os_user=os_user, host=host,
                 )
             )
             conn.execute(
@@ -420,7 +475,7 @@ class RunJournal:
         if output:
             safe = re.sub(r"[^A-Za-z0-9_.-]", "_", result.id)
             file = self.run_dir / "output" / f"{safe}.log"
-            file.write_text(output, encoding="utf-8")
+            private.write_text(file, output)
             path = str(file)
             result.output_path = path
         replace = self._written is None or result.id in self._written
@@ -457,7 +512,37 @@ def _short(exc: BaseException) -> str:
 
 
 def _user() -> str:
+    """The operating-system user this process runs as (effective uid).
+
+    Not ``getpass.getuser()``: that believes ``$LOGNAME``/``$USER``, which anyone can set,
+    and the audit trail must not be free text.
+    """
+    uid = os.geteuid()
     try:
-        return getpass.getuser()
-    except Exception:  # no passwd entry in some containers
-        return os.environ.get("USER", "unknown")
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:  # no passwd entry in some containers
+        return f"uid {uid}"
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Add columns newer gonogo versions write to a store an older one made (additive only)."""
+    inspector = sa.inspect(engine)
+    present: dict[str, set[str]] = {}
+    for table, name in ADDED_COLUMNS:
+        if table.name not in present:
+            present[table.name] = {c["name"] for c in inspector.get_columns(table.name)}
+        if name in present[table.name]:
+            continue
+        column = table.c[name]
+        kind = column.type.compile(dialect=engine.dialect)
+        preparer = engine.dialect.identifier_preparer
+        try:
+            with engine.begin() as conn:
+                conn.execute(sa.text(f"ALTER TABLE {preparer.quote(table.name)} "
+                                     f"ADD COLUMN {preparer.quote(name)} {kind}"))
+        except sa.exc.SQLAlchemyError:
+            # another gonogo process may have added it a moment ago
+            columns = {c["name"] for c in sa.inspect(engine).get_columns(table.name)}
+            if name not in columns:
+                raise
+        present[table.name].add(name)

@@ -7,6 +7,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from gonogo import private
 from gonogo.errors import UsageError
 from gonogo.journal.store import RunRecord
 
@@ -49,7 +50,7 @@ def render(record: RunRecord, fmt: str) -> str:
 
 
 def write_report(record: RunRecord, spec: ReportSpec) -> Path | None:
-    """Write one report; returns its path (None when written to stdout)."""
+    """Write one report, 0600; returns its path (None when written to stdout)."""
     text = render(record, spec.format)
     if spec.path == "-":
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
@@ -62,9 +63,11 @@ def write_report(record: RunRecord, spec: ReportSpec) -> Path | None:
         suffix = "checklist.md" if spec.format == "checklist" else f"report.{FORMATS[spec.format]}"
         path = record.run_dir / suffix
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # 0600 wherever it goes: a report carries evidence (redacted, but still the
+        # project's); whoever publishes it can widen it
+        private.make_dir(path.parent)
         tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8", newline="")
+        private.write_text(tmp, text, newline="")
         tmp.replace(path)
     except OSError as exc:
         raise UsageError(f"cannot write report {path}: {exc.strerror}") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from gonogo.engine.outcomes import CheckResult, Outcome
@@ -61,6 +62,26 @@ def output_tail(result: CheckResult, lines: int = 15) -> str:
     except OSError:
         return ""
     return "\n".join(text.rstrip().splitlines()[-lines:])
+
+
+def signed_by(signoff: Mapping[str, Any]) -> str:
+    """``alice (os user deploy@build-1)``: the name given with ``--by`` and who really ran
+    the command; sign-offs recorded before gonogo kept the OS user say so."""
+    os_user, host = signoff.get("os_user"), signoff.get("host")
+    if not os_user:
+        return f"{signoff.get('by')} (os user not recorded)"
+    return f"{signoff.get('by')} (os user {os_user}@{host or '?'})"
+
+
+def signoff_line(signoff: Mapping[str, Any]) -> str:
+    """One sign-off as a line: when, which item, what was decided, by whom, and why."""
+    line = f"{signoff.get('at')} {signoff.get('check_id')}: {signoff.get('decision')} by "
+    line += signed_by(signoff)
+    if signoff.get("note"):
+        line += f" — {signoff['note']}"
+    if signoff.get("expires"):
+        line += f" (until {signoff['expires']})"
+    return line
 
 
 def verdict_of(record: RunRecord) -> str:

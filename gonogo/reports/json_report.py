@@ -21,6 +21,9 @@ def run_summary(record: RunRecord) -> dict[str, Any]:
         "environment": record.environment,
         "version": record.version,
         "status": record.status,
+        # who ran it, from the operating system (not a name anyone could type)
+        "os_user": record.user,
+        "host": record.host,
     }
 
 
@@ -43,7 +46,8 @@ def as_dict(record: RunRecord) -> dict[str, Any]:
         for r in record.results
     ]
     data["signoffs"] = [
-        {k: s[k] for k in ("check_id", "by", "decision", "note", "expires", "at")}
+        {k: s.get(k) for k in ("check_id", "by", "decision", "note", "expires", "at",
+                               "os_user", "host")}
         for s in record.signoffs
     ]
     return data

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gonogo.durations import format_duration
 from gonogo.journal.store import RunRecord
-from gonogo.reports.common import EMOJI, VERDICT_EMOJI, counts_line, verdict_of
+from gonogo.reports.common import EMOJI, VERDICT_EMOJI, counts_line, signed_by, verdict_of
 
 
 def _cell(text: str) -> str:
@@ -32,4 +32,15 @@ def render(record: RunRecord) -> str:
             f"| {EMOJI[r.outcome]} | {_cell(r.title)} | {_cell(r.phase)} | "
             f"{format_duration(r.duration_s)} | {_cell(r.summary)} |"
         )
+    if record.signoffs:
+        lines += ["", "**Sign-offs**", "", "| When (UTC) | Item | Decision | By | Note |",
+                  "|---|---|---|---|---|"]
+        for s in record.signoffs:
+            note = (s.get("note") or "") + (f" (until {s['expires']})" if s.get("expires") else "")
+            lines.append(f"| {_cell(str(s.get('at')))} | {_cell(str(s.get('check_id')))} | "
+                         f"{_cell(str(s.get('decision')))} | {_cell(signed_by(s))} | "
+                         f"{_cell(note)} |")
+    if record.user:
+        lines += ["", f"Run by `{record.user}` on `{record.host}`, started "
+                      f"{record.started_at:%Y-%m-%d %H:%M:%S} UTC."]
     return "\n".join(lines) + "\n"

@@ -16,6 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from gonogo import private
+
 KILL_GRACE_S = 2.0
 DRAIN_AFTER_EXIT_S = 0.5
 HEAD_BYTES = 64 * 1024
@@ -103,6 +105,7 @@ async def run_process(
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
         start_new_session=True,
+        umask=private.child_umask(),  # the user's commands write the user's files
     )
     pumps = asyncio.gather(_pump(proc.stdout, out), _pump(proc.stderr, err))
     timed_out = lingering = False

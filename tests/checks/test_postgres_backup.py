@@ -154,3 +154,25 @@ def test_interrupted_dump_leaves_no_partial_file(tmp_path: Path) -> None:
                               tmp_path, env=dict(os.environ), timeout=3.0)
     assert (result.outcome, result.summary) == ("failed", "timed out after 3.0s")
     assert list((tmp_path / "b").iterdir()) == []
+
+
+def test_dump_and_manifest_are_private_whatever_the_umask(tmp_path: Path) -> None:
+    """0600 set by gonogo itself, not left to the umask: a library caller with umask 022
+    gets private dumps too, in the user's own (0755) folder and in one gonogo creates."""
+    (tmp_path / "backups").mkdir()
+    os.chmod(tmp_path / "backups", 0o755)
+    previous = os.umask(0o022)
+    try:
+        with fresh_database() as url:
+            load_sample(url)
+            first, folder = _backup(url, tmp_path)
+            second, _ = _backup(url, tmp_path, path="backups/nightly/{database}_{timestamp}.dump")
+    finally:
+        os.umask(previous)
+    assert (first.outcome, second.outcome) == ("passed", "passed")  # type: ignore[attr-defined]
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    assert len(files) == 4
+    assert {p.name.split(".", 1)[1] for p in files} == {"dump", "dump.manifest.json"}
+    assert {oct(stat.S_IMODE(p.stat().st_mode)) for p in files} == {oct(0o600)}
+    assert oct(stat.S_IMODE(folder.stat().st_mode)) == oct(0o755)  # the user's folder, as it was
+    assert oct(stat.S_IMODE((folder / "nightly").stat().st_mode)) == oct(0o700)

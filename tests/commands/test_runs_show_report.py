@@ -23,11 +23,14 @@ phases:
 def test_no_runs_yet(tmp_path: Path) -> None:
     project(tmp_path, CONFIG)
     result = gonogo("runs", cwd=tmp_path)
-    assert (result.returncode, result.stdout) == (0, f"no runs recorded yet in {tmp_path}/.gonogo\n")
+    assert (result.returncode, result.stdout, result.stderr) == (
+        0, "", f"gonogo: no runs yet (no state at {tmp_path}/.gonogo)\n")
     assert gonogo("runs", "--format", "json", cwd=tmp_path).stdout == "[]\n"
     shown = gonogo("show", "last", cwd=tmp_path)
     assert (shown.returncode, shown.stderr) == (
-        2, f"gonogo: error: no runs recorded yet in {tmp_path}/.gonogo\n")
+        2, f"gonogo: error: no run 'last': no state at {tmp_path}/.gonogo (nothing has run here "
+           "yet)\n")
+    assert not (tmp_path / ".gonogo").exists()
 
 
 def test_runs_show_and_report(tmp_path: Path) -> None:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import pwd
 import re
+import socket
 import subprocess
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -13,6 +16,8 @@ import pytest
 
 from testing.cli import gonogo, write
 from testing.project import json_report, project
+
+OS_USER = pwd.getpwuid(os.geteuid()).pw_name
 
 CONFIG = """
 version: 1
@@ -149,7 +154,11 @@ def test_markdown_summary(run: Run) -> None:
         "1 passed, 1 failed, 1 warned, 1 skipped, 1 pending\n\n"
         "| | Item | Phase | Time | Result |\n|---|---|---|---|---|\n"
     )
-    rows = [re.sub(r"\| \d+\.\ds \|", "| T |", line) for line in text.splitlines()[6:]]
+    lines = text.splitlines()
+    rows = [re.sub(r"\| \d+\.\ds \|", "| T |", line) for line in lines[6:-2]]
+    assert lines[-2:] == ["", f"Run by `{OS_USER}` on `{socket.gethostname()}`, started "
+                              f"{lines[-1].split('started ', 1)[1]}"]
+    assert re.fullmatch(r"Run by .*, started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\.", lines[-1])
     assert rows == [
         "| ❌ | API build passes | pre | T | exit 2: error TS2304 |",
         "| ⚠️ | Lint | pre | T | exit 1 |",
