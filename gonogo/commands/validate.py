@@ -1,14 +1,23 @@
-"""`gonogo validate`: load the config and report the first error, changing nothing."""
+"""`gonogo validate`: load the config and report the first error, changing nothing.
+
+Exactly as strict as `check`: the same loader with the same environment (``--env E``, else
+the only one declared), so a config that validates does not then fail `check` on an
+undefined ``${VAR}``, a duration or a URL. A config with nothing to run is an error too.
+"""
 
 from __future__ import annotations
 
 import argparse
 
 from gonogo.config import load_config
+from gonogo.config.model import PHASE_KINDS
+from gonogo.gate import GateOptions, plan_for
 
 
 def main(args: argparse.Namespace) -> int:
-    config = load_config(args.config, env=args.env, strict=False)
+    config = load_config(args.config, env=args.env)
+    if not config.model.services:  # without services, the checks are all there is to run
+        plan_for(config, GateOptions(kinds=PHASE_KINDS, command="validate"))
     checks = config.checks
     manual = sum(1 for c in checks.values() if c.manual)
     print(

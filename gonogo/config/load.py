@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from gonogo.checks.base import Check
-from gonogo.config.interpolate import interpolate_data
+from gonogo.config.interpolate import interpolate, interpolate_data
 from gonogo.config.model import (
     COMMON_KEYS,
     ID_PATTERN,
@@ -38,6 +38,7 @@ from gonogo.envfiles import (
 )
 from gonogo.errors import ConfigError
 from gonogo.plugins import check_types
+from gonogo.urls import UrlError, check_url
 
 DEFAULT_NAMES = ("gonogo.yml", "gonogo.yaml")
 
@@ -138,6 +139,7 @@ def build_config(
     if environment.name:
         variables.setdefault("env", environment.name)
     try:
+        _check_service_urls(model, located, variables)
         phases = build_phases(model, located, variables, strict)
     except ConfigError as exc:  # an interpolated secret may be quoted as the bad value
         redact = environment.redactor.text
@@ -216,6 +218,18 @@ def resolve_environment(
     declared = [s.name for s in model.secrets]
     environment.redactor.add_env(environment.variables(), declared)
     return environment
+
+
+def _check_service_urls(model: ConfigModel, located: Located, variables: Mapping[str, str]) -> None:
+    """Services are filled in at deploy time (``${version}``); their health URLs are judged
+    now with the settings already known, so a bad one is a config error, not a failed deploy."""
+    for i, service in enumerate(model.services):
+        if service.health is None or not service.health.url:
+            continue
+        try:
+            check_url(interpolate(service.health.url, variables, strict=False))
+        except UrlError as exc:
+            raise _err(located, ("services", i, "health", "url"), str(exc)) from None
 
 
 def other_environment(config: Config, name: str) -> Environment:
@@ -345,6 +359,9 @@ def build_check(
     deferred = frozenset(getattr(cls, "deferred_fields", ()))
     params_raw = interpolate_data(params_raw, variables, undefined, strict=strict, deferred=deferred)
     try:
+        if deferred:  # filled in at run time; judge their URLs with what is known now
+            cls.model_validate(interpolate_data(params_raw, variables, lambda p, n: None,
+                                                strict=False))
         params = cls.model_validate(params_raw)
     except ValidationError as exc:
         raise validation_error(exc, located, where, type_name=type_name) from None
@@ -357,7 +374,7 @@ def build_check(
         params=params,
         phase=phase_id,
         kind=kind,
-        timeout=common.timeout or default_timeout,
+        timeout=default_timeout if common.timeout is None else common.timeout,
         needs=tuple(common.needs),
         advisory=common.advisory,
         retry=common.retry,
@@ -448,6 +465,7 @@ def validation_error(
         loc = loc[:-1]
     elif kind == "value_error":
         message = re.sub(r"^Value error, ", "", msg)
+        hint = getattr(ctx.get("error"), "hint", None)  # e.g. a DurationError's "write 5s"
     elif kind == "literal_error":
         message = msg.replace("Input should be", "expected") + f", got {given!r}"
     elif kind == "string_pattern_mismatch":
