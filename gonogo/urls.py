@@ -53,12 +53,12 @@ def _problem(text: str, schemes: tuple[str, ...], host_required: bool) -> str | 
         return "has spaces or control characters"
     scheme = _SCHEME.match(text)
     if scheme is None:
-        if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", text):
+        if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:(?!\d+(/|$))", text):  # not host:port
             return "has no // after the scheme"
         return "has no scheme://"
     if schemes and scheme.group(1).lower() not in schemes:
         return f"has scheme {scheme.group(1)!r}"
-    if not text[scheme.end():]:
+    if not host_required and not text[scheme.end():]:
         return "has nothing after the scheme"
     try:
         parts = urlsplit(text)
