@@ -86,10 +86,8 @@ def make_plan(
             spec = by_id[need]
             if spec.kind not in allowed:
                 unselected[need] = f"`gonogo {command}` does not run {spec.kind} phases"
-            elif phase_ids and spec.phase not in phase_ids:
+            else:  # --only brings its needs along, so only --phase leaves one out
                 unselected[need] = f"add --phase {spec.phase}"
-            else:
-                unselected[need] = f"add --only {need}"
     return Plan(chosen, selected, unselected)
 
 
@@ -159,8 +157,8 @@ class Runner:
                 await event.wait()
             got = self.results.get(need)  # this run's, or an earlier stage's (a deploy's gate)
             if event is None and got is None:  # never ran: nothing vouches for it
-                how = self._unselected.get(need) or f"add --only {need}"
-                return f"needs {need}, not selected ({how})"
+                how = self._unselected.get(need)
+                return f"needs {need}, not selected" + (f" ({how})" if how else "")
             if got is not None and got.outcome not in SATISFIED:
                 return f"needs {need} ({got.outcome})"
         return None
