@@ -44,7 +44,7 @@ def check_url(text: str, schemes: tuple[str, ...] = HTTP_SCHEMES, *, host_requir
         wanted = ("an " if wanted[0] in "aehiou" else "a ") + wanted
     else:
         wanted = "a URL like json://host/path"
-    shown = f"a value that {problem}" if secret else f"{mask(text)!r} ({problem})"
+    shown = f"a value that {problem}" if secret else f"{text!r} ({problem})"
     raise UrlError(f"expected {wanted}, got {shown}")
 
 
@@ -87,6 +87,10 @@ def _problem(text: str, schemes: tuple[str, ...], host_required: bool) -> str | 
     return None
 
 
-def mask(url: str) -> str:
-    """``url`` with the password of its user info hidden."""
-    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://[^/@:]*):[^/@]*@", r"\1:***@", url)
+def mask(text: str) -> str:
+    """``text`` with the password of every URL's user info hidden, except where the
+    redactor already named the secret it replaced."""
+    return _USERINFO.sub(r"\1:***@", text)
+
+
+_USERINFO = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://[^/@:\s'\"]*):(?!\[REDACTED)[^/@\s'\"]+@")

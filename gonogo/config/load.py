@@ -38,7 +38,7 @@ from gonogo.envfiles import (
 )
 from gonogo.errors import ConfigError
 from gonogo.plugins import check_types
-from gonogo.urls import UrlError, check_url
+from gonogo.urls import UrlError, check_url, mask
 
 DEFAULT_NAMES = ("gonogo.yml", "gonogo.yaml")
 
@@ -131,7 +131,9 @@ def build_config(
     try:
         model = ConfigModel.model_validate(data)
     except ValidationError as exc:
-        raise validation_error(exc, located, ()) from None
+        error = validation_error(exc, located, ())  # no secret interpolated yet: mask now
+        raise ConfigError(mask(error.detail), file=error.file, line=error.line, path=error.path,
+                          hint=error.hint) from None
     root = config_path.resolve().parent
     _check_secrets(model, located)
     environment = resolve_environment(model, located, root, env, process_env)
@@ -142,7 +144,9 @@ def build_config(
         _check_service_urls(model, located, variables)
         phases = build_phases(model, located, variables, strict)
     except ConfigError as exc:  # an interpolated secret may be quoted as the bad value
-        redact = environment.redactor.text
+        def redact(text: str) -> str:  # then a URL's password written in the file itself
+            return mask(environment.redactor.text(text))
+
         raise ConfigError(redact(exc.detail), file=exc.file, line=exc.line, path=exc.path,
                           hint=redact(exc.hint) if exc.hint else None) from None
     return Config(

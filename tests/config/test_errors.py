@@ -376,8 +376,8 @@ def test_url_errors(tmp_path: Path, check: str, expected: str) -> None:
          "gonogo.yml:1: notify[0]: expected a URL like json://host/path, got a value that has "
          "no scheme://"),
         ("services:\n  - name: api\n    driver: shell\n    deploy: 'true'\n"
-         "    health: {url: 'http://127.0.0.1:80a/health'}\n",
-         f"gonogo.yml:5: services[0].health.url: {HTTP_URL}'http://127.0.0.1:80a/health' "
+         "    health: {url: 'http://ops:hunter2@127.0.0.1:80a/health'}\n",
+         f"gonogo.yml:5: services[0].health.url: {HTTP_URL}'http://ops:***@127.0.0.1:80a/health' "
          "(has an invalid port)"),
     ],
 )
