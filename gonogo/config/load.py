@@ -357,8 +357,10 @@ def build_check(
                    hint=hint + "known types: " + ", ".join(sorted(types)))
 
     def undefined(path: DataPath, name: str) -> None:
-        raise _err(located, where + path, f"undefined variable ${{{name}}}",
-                   hint="set it in environments.<env>.vars, an env file or the process environment")
+        hint = ("the release `gonogo deploy --version V` deploys; `gonogo validate --version V` "
+                "checks with one" if name == "version" else
+                "set it in environments.<env>.vars, an env file or the process environment")
+        raise _err(located, where + path, f"undefined variable ${{{name}}}", hint=hint)
 
     deferred = frozenset(getattr(cls, "deferred_fields", ()))
     params_raw = interpolate_data(params_raw, variables, undefined, strict=strict, deferred=deferred)

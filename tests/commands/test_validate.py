@@ -143,3 +143,22 @@ def test_validate_and_check_reject_the_same_values(tmp_path: Path, check: str, m
     for command in ("validate", "check"):
         result = gonogo(command, cwd=tmp_path)
         assert (result.returncode, result.stdout, result.stderr) == (2, "", f"gonogo: error: {message}\n")
+
+
+def test_validate_with_a_version_loads_the_config_as_deploy_does(tmp_path: Path) -> None:
+    project(tmp_path, """
+        phases:
+          - id: pre
+            kind: preflight
+            checks:
+              - {id: image, run: "docker image inspect team/api:${version}"}
+    """)
+    for command in ("validate", "check"):  # ${version} exists only for a deploy
+        result = gonogo(command, cwd=tmp_path)
+        assert (result.returncode, result.stdout, result.stderr) == (2, "", (
+            "gonogo: error: gonogo.yml:5: phases[0].checks[0].run: undefined variable ${version} "
+            "(hint: the release `gonogo deploy --version V` deploys; `gonogo validate --version V` "
+            "checks with one)\n"))
+    result = gonogo("validate", "--version", "v2", cwd=tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (
+        0, "gonogo.yml: ok — 1 phases, 1 checks (1 automated, 0 manual)\n", "")
