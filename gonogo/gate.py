@@ -104,7 +104,7 @@ def _why_empty(config: Config, options: GateOptions, kinds: set[str], runs: str)
     """The reason a plan came out empty, for the one-line error."""
     if options.phases:
         named = [p for p in config.phases if p.id in options.phases]
-        return f"--phase {' --phase '.join(p.id for p in named)}: " + (
+        return f"--phase {' --phase '.join(p.id for p in named)} " + (
             "has no checks" if len(named) == 1 else "have no checks")
     if not config.phases:
         return f"{config.path} has no phases"

@@ -131,7 +131,7 @@ SELECTIONS = """
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--phase", "empty"], "no checks to run: --phase empty: has no checks"),
+        (["--phase", "empty"], "no checks to run: --phase empty has no checks"),
         (["--phase", "dep"], "--phase 'dep': a deploy phase; `gonogo check` runs only preflight "
                              "and verify phases"),
         (["--only", "ship"], "--only 'ship': in deploy phase 'dep'; `gonogo check` runs only "
