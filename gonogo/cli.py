@@ -49,8 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", "-j", type=int, metavar="N", help="checks run at once (default 16)")
     _report_arg(p)
 
-    p = sub.add_parser("validate", help="check the config for errors only")
+    p = sub.add_parser("validate", help="check the config for errors only (as strictly as check)")
     _config_args(p)
+    p.add_argument("--version", "-V", dest="version", metavar="V",
+                   help="validate as `deploy --version V` loads it (${version} set)")
 
     p = sub.add_parser("schema", help="print the JSON Schema of gonogo.yml")
     p.add_argument("-o", "--output", metavar="PATH")

@@ -13,7 +13,7 @@ from typing import IO
 
 from gonogo import private
 from gonogo.checks.base import CheckContext
-from gonogo.config.model import Config
+from gonogo.config.model import PHASE_KINDS, Config
 from gonogo.engine.outcomes import Verdict, decide, exit_code
 from gonogo.engine.runner import Plan, Runner, make_plan
 from gonogo.envfiles import EnvValue
@@ -62,15 +62,58 @@ def subprocess_env(config: Config, run_id: str) -> dict[str, str]:
 
 
 def plan_for(config: Config, options: GateOptions) -> Plan:
-    known_phases = {p.id for p in config.phases}
+    """What this command runs; a selection naming what does not exist or is not run here,
+    or a plan with no checks at all, is a usage error: nothing passes by absence."""
+    kinds = set(options.kinds)
+    runs = f"`gonogo {options.command}` runs only {_kinds_text(kinds)} phases"
+    phase_by_id = {p.id: p for p in config.phases}
     for pid in options.phases:
-        if pid not in known_phases:
-            raise UsageError(f"--phase {pid!r}: no such phase (phases: {', '.join(known_phases) or 'none'})")
+        phase = phase_by_id.get(pid)
+        if phase is None:
+            raise UsageError(f"--phase {pid!r}: no such phase (phases: {', '.join(phase_by_id) or 'none'})")
+        if phase.kind not in kinds:
+            raise UsageError(f"--phase {pid!r}: a {phase.kind} phase; {runs}")
     known_checks = config.checks
     for cid in options.only:
-        if cid not in known_checks:
+        spec = known_checks.get(cid)
+        if spec is None:
             raise UsageError(f"--only {cid!r}: no such check (see `gonogo explain` or `gonogo validate`)")
-    return make_plan(config.phases, options.kinds, phase_ids=options.phases, only=options.only)
+        if spec.kind not in kinds:
+            raise UsageError(f"--only {cid!r}: in {spec.kind} phase {spec.phase!r}; {runs}")
+    outside = [known_checks[cid] for cid in options.only
+               if options.phases and known_checks[cid].phase not in options.phases]
+    if outside:  # the two filters intersect: a named check they exclude would silently not run
+        flags = "--phase " + " --phase ".join(options.phases)
+        where = ", ".join(f"{s.id!r} is in phase {s.phase!r}" for s in outside)
+        if len(outside) == len(set(options.only)):
+            raise UsageError(f"{flags} and --only {' --only '.join(options.only)} select nothing "
+                             f"together ({where})")
+        raise UsageError(f"--only {outside[0].id!r} is not in {flags} ({where})")
+    plan = make_plan(config.phases, kinds, phase_ids=options.phases, only=options.only,
+                     command=options.command)
+    if not plan.checks:
+        raise UsageError("no checks to run: " + _why_empty(config, options, kinds, runs))
+    return plan
+
+
+def _kinds_text(kinds: Iterable[str]) -> str:
+    ordered = [k for k in PHASE_KINDS if k in set(kinds)]
+    return ", ".join(ordered[:-1]) + " and " + ordered[-1] if len(ordered) > 1 else "".join(ordered)
+
+
+def _why_empty(config: Config, options: GateOptions, kinds: set[str], runs: str) -> str:
+    """The reason a plan came out empty, for the one-line error."""
+    if options.phases:
+        named = [p for p in config.phases if p.id in options.phases]
+        return f"--phase {' --phase '.join(p.id for p in named)} " + (
+            "has no checks" if len(named) == 1 else "have no checks")
+    if not config.phases:
+        return f"{config.path} has no phases"
+    mine = [p for p in config.phases if p.kind in kinds]
+    if not mine:
+        return f"{config.path} has no {_kinds_text(kinds).replace(' and ', ' or ')} phase ({runs})"
+    names = ", ".join(repr(p.id) for p in mine)
+    return f"phase {names} has no checks" if len(mine) == 1 else f"phases {names} have no checks"
 
 
 def run_gate(config: Config, options: GateOptions) -> GateOutcome:

@@ -11,7 +11,7 @@ from pydantic import Field
 from gonogo.checks.base import CheckContext
 from gonogo.checks.http import api_get
 from gonogo.checks.signals import Sample, Signal, WatchState
-from gonogo.config.model import Duration
+from gonogo.config.model import Duration, HttpUrl
 from gonogo.errors import CheckError
 from gonogo.hookspecs import hookimpl
 
@@ -26,7 +26,7 @@ class AlertsCheck(Signal):
     example = {"url": "http://127.0.0.1:9093", "labels": {"severity": "critical"}}
 
     #: The Alertmanager's base URL (Grafana: ``https://grafana…/api/alertmanager/grafana``).
-    url: str = Field(pattern=r"^https?://")
+    url: HttpUrl
     labels: dict[str, str] = {}
     #: Alertmanager matchers as its API takes them: ``alertname=~"High.*"``, ``env!="dev"``.
     matchers: list[str] = []

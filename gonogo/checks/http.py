@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 
 from gonogo.checks.base import Check, CheckContext, Evidence
-from gonogo.config.model import Duration, Strict
+from gonogo.config.model import Duration, HttpUrl, Strict
 from gonogo.errors import CheckError, CheckFailed
 from gonogo.hookspecs import hookimpl
 
@@ -40,7 +40,7 @@ class HttpCheck(Check):
     type_name = "http"
     example = {"url": "http://127.0.0.1:3000/health", "expect": {"status": 200, "json": {"$.status": "ok"}}}
 
-    url: str = Field(pattern=r"^https?://")
+    url: HttpUrl
     method: str = "GET"
     headers: dict[str, str] = {}
     body: str | None = None

@@ -20,10 +20,11 @@ from pydantic import Field, field_validator
 from gonogo.checks.base import Check, CheckContext, Evidence
 from gonogo.checks.http import HttpExpect, _ssl_context, check_response, failure, json_path
 from gonogo.config.interpolate import UndefinedVariable, interpolate
-from gonogo.config.model import Duration, Strict
+from gonogo.config.model import Duration, HttpUrl, Strict
 from gonogo.errors import CheckError, CheckFailed
 from gonogo.hookspecs import hookimpl
 from gonogo.redact import looks_secret
+from gonogo.urls import UrlError, check_url
 
 _CAPTURE = re.compile(r"^(?:(?:json:)?\$.*|cookie:.+|header:.+|regex:.+)$")
 _SECRET_NAME = re.compile(r"session|jwt|auth|csrf|cookie|bearer|sid\b", re.I)
@@ -31,7 +32,7 @@ _SECRET_NAME = re.compile(r"session|jwt|auth|csrf|cookie|bearer|sid\b", re.I)
 
 class FlowRequest(Strict):
     method: str = "GET"
-    url: str = Field(min_length=1)
+    url: HttpUrl
     headers: dict[str, str] = {}
     json_: Any = Field(default=None, alias="json")
     body: str | None = None
@@ -162,9 +163,10 @@ class HttpFlowCheck(Check):
             have = ", ".join(sorted(captured)) or "nothing"
             raise CheckError(f"step {_step_name(number, step, req.url)}: undefined variable "
                              f"${{{exc.name}}} (captured so far: {have})") from None
-        if not re.match(r"^https?://", url):
-            raise CheckError(f"step {_step_name(number, step, req.url)}: expected an http:// "
-                             f"or https:// URL, got {url!r}")
+        try:
+            check_url(url)
+        except UrlError as exc:
+            raise CheckError(f"step {_step_name(number, step, req.url)}: {exc}") from None
         return out
 
 

@@ -12,7 +12,7 @@ from pydantic import Field
 from gonogo.checks.base import CheckContext
 from gonogo.checks.http import client_for
 from gonogo.checks.signals import Condition, Sample, Signal, WatchState, evaluate
-from gonogo.config.model import Duration, Strict
+from gonogo.config.model import Duration, HttpUrl, Strict
 from gonogo.hookspecs import hookimpl
 
 Stat = Literal["p50", "p95", "p99", "max"]
@@ -34,7 +34,7 @@ class HttpLatencyCheck(Signal):
     type_name = "http.latency"
     example = {"url": "http://127.0.0.1:3000/health", "p95": "300ms", "samples": 20}
 
-    url: str = Field(pattern=r"^https?://")
+    url: HttpUrl
     method: str = "GET"
     headers: dict[str, str] = {}
     samples: int = Field(default=20, ge=1, le=10_000)

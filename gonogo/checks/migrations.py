@@ -20,6 +20,7 @@ from gonogo.checks.postgres_common import (
     split_prisma_params,
     sql_error,
 )
+from gonogo.config.model import DatabaseUrl
 from gonogo.errors import CheckError, CheckFailed, CheckWarning
 from gonogo.hookspecs import hookimpl
 from gonogo.migrations import MigrationStatus
@@ -46,7 +47,7 @@ class Migrations(Check):
     secret_fields = ("database_url",)
 
     tool: Literal["prisma", "alembic", "django", "flyway"]
-    database_url: str = Field(min_length=1)
+    database_url: DatabaseUrl
     #: The migration folder (default per tool: prisma/migrations, alembic, ., db/migration).
     dir: str | None = None
     #: The tool's history table, when renamed (default per tool).

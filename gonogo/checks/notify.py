@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from pydantic import Field
 
 from gonogo.checks.base import Check, CheckContext, Evidence
+from gonogo.config.model import NotifyUrl
 from gonogo.engine.outcomes import Outcome, decide
 from gonogo.errors import CheckFailed
 from gonogo.hookspecs import hookimpl
@@ -23,7 +24,7 @@ class NotifyCheck(Check):
     example = {"urls": ["json://127.0.0.1:8099/deploys"]}
     secret_fields: ClassVar[tuple[str, ...]] = ("urls",)
 
-    urls: list[str] = Field(min_length=1)
+    urls: list[NotifyUrl] = Field(min_length=1)
     title: str | None = None
     message: str | None = None
 

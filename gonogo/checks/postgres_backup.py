@@ -41,6 +41,7 @@ from gonogo.checks.postgres_common import (
     tool_connection,
     write_json_atomically,
 )
+from gonogo.config.model import DatabaseUrl
 from gonogo.errors import CheckError, CheckFailed
 from gonogo.hookspecs import hookimpl
 from gonogo.targets.local import run_process
@@ -69,7 +70,7 @@ class PostgresBackup(Check):
     }
     secret_fields = ("database_url",)
 
-    database_url: str = Field(min_length=1)
+    database_url: DatabaseUrl
     path: str = DEFAULT_PATH
     retention: Retention | None = None
     #: Tables whose content checksum goes into the manifest (restore_verify compares it).

@@ -22,6 +22,7 @@ from gonogo.checks.postgres_common import (
     require_psycopg,
     sql_error,
 )
+from gonogo.config.model import DatabaseUrl
 from gonogo.errors import CheckError, CheckFailed
 from gonogo.hookspecs import hookimpl
 
@@ -48,7 +49,7 @@ class PostgresJsonbSchema(Check):
     }
     secret_fields = ("database_url",)
 
-    database_url: str = Field(min_length=1)
+    database_url: DatabaseUrl
     table: str = Field(min_length=1)
     column: str = Field(min_length=1)
     schema_: str | dict[str, Any] = Field(alias="schema")

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gonogo.checks.base import Check, CheckContext, Evidence
 from gonogo.checks.postgres_common import connect, display_url, require_psycopg, sql_error
+from gonogo.config.model import DatabaseUrl
 from gonogo.errors import CheckError, CheckFailed
 from gonogo.hookspecs import hookimpl
 
@@ -45,7 +46,7 @@ class PostgresQuery(Check):
     }
     secret_fields = ("database_url",)
 
-    database_url: str = Field(min_length=1)
+    database_url: DatabaseUrl
     sql: str = Field(min_length=1)
     expect: QueryExpect = QueryExpect()
     #: Server-side limit for the statement (PostgreSQL ``statement_timeout``).

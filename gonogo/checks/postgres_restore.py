@@ -40,6 +40,7 @@ from gonogo.checks.postgres_common import (
     tool_connection,
     with_database,
 )
+from gonogo.config.model import DatabaseUrl
 from gonogo.errors import CheckError, CheckFailed
 from gonogo.hookspecs import hookimpl
 from gonogo.targets.local import run_process
@@ -175,7 +176,7 @@ class PostgresRestoreVerify(Check):
     #: A dump already on disk (its manifest beside it).
     path: str | None = None
     #: Server to create the scratch database on (default: the backup's server).
-    database_url: str | None = None
+    database_url: DatabaseUrl | None = None
     jobs: int = Field(default_factory=default_jobs, ge=1)
     #: Tables whose content checksum must match (the backup must have recorded it).
     checksum: list[str] = []

@@ -23,7 +23,7 @@ from gonogo.checks.signals import (
     no_data_sample,
     number,
 )
-from gonogo.config.model import Duration
+from gonogo.config.model import Duration, HttpUrl
 from gonogo.errors import CheckError
 from gonogo.hookspecs import hookimpl
 
@@ -37,7 +37,7 @@ class PrometheusCheck(Signal, ThresholdMixin):
     example = {"url": "http://127.0.0.1:9090", "query": "sum(rate(http_errors_total[1m]))",
                "max": 0.01, "no_data": "fail"}
 
-    url: str = Field(pattern=r"^https?://")
+    url: HttpUrl
     query: str = Field(min_length=1)
     no_data: NoData = "fail"
     headers: dict[str, str] = {}

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import Field
 
 from gonogo.checks.base import Check, CheckContext, Evidence
-from gonogo.config.model import Duration
+from gonogo.config.model import Duration, RegistryHost
 from gonogo.errors import CheckError, CheckFailed
 from gonogo.hookspecs import hookimpl
 
@@ -52,7 +52,7 @@ class RegistryTagCheck(Check):
     #: Default: every service's ``image:`` (``$GONOGO_SERVICE_IMAGES``).
     image: str | None = None
     tag: str
-    registry: str | None = None
+    registry: RegistryHost | None = None
     username: str | None = None
     password: str | None = Field(default=None, repr=False)
     #: plain HTTP; default: only for localhost / 127.0.0.1 registries

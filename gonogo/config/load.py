@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from gonogo.checks.base import Check
-from gonogo.config.interpolate import interpolate_data
+from gonogo.config.interpolate import interpolate, interpolate_data
 from gonogo.config.model import (
     COMMON_KEYS,
     ID_PATTERN,
@@ -38,6 +38,7 @@ from gonogo.envfiles import (
 )
 from gonogo.errors import ConfigError
 from gonogo.plugins import check_types
+from gonogo.urls import UrlError, check_url, mask
 
 DEFAULT_NAMES = ("gonogo.yml", "gonogo.yaml")
 
@@ -130,7 +131,9 @@ def build_config(
     try:
         model = ConfigModel.model_validate(data)
     except ValidationError as exc:
-        raise validation_error(exc, located, ()) from None
+        error = validation_error(exc, located, ())  # no secret interpolated yet: mask now
+        raise ConfigError(mask(error.detail), file=error.file, line=error.line, path=error.path,
+                          hint=error.hint) from None
     root = config_root(config_path, model.root, located)
     _check_secrets(model, located)
     environment = resolve_environment(model, located, root, env, process_env)
@@ -138,9 +141,12 @@ def build_config(
     if environment.name:
         variables.setdefault("env", environment.name)
     try:
+        _check_service_urls(model, located, variables)
         phases = build_phases(model, located, variables, strict)
     except ConfigError as exc:  # an interpolated secret may be quoted as the bad value
-        redact = environment.redactor.text
+        def redact(text: str) -> str:  # then a URL's password written in the file itself
+            return mask(environment.redactor.text(text))
+
         raise ConfigError(redact(exc.detail), file=exc.file, line=exc.line, path=exc.path,
                           hint=redact(exc.hint) if exc.hint else None) from None
     return Config(
@@ -231,6 +237,18 @@ def resolve_environment(
     declared = [s.name for s in model.secrets]
     environment.redactor.add_env(environment.variables(), declared)
     return environment
+
+
+def _check_service_urls(model: ConfigModel, located: Located, variables: Mapping[str, str]) -> None:
+    """Services are filled in at deploy time (``${version}``); their health URLs are judged
+    now with the settings already known, so a bad one is a config error, not a failed deploy."""
+    for i, service in enumerate(model.services):
+        if service.health is None or not service.health.url:
+            continue
+        try:
+            check_url(interpolate(service.health.url, variables, strict=False))
+        except UrlError as exc:
+            raise _err(located, ("services", i, "health", "url"), str(exc)) from None
 
 
 def other_environment(config: Config, name: str) -> Environment:
@@ -354,12 +372,17 @@ def build_check(
                    hint=hint + "known types: " + ", ".join(sorted(types)))
 
     def undefined(path: DataPath, name: str) -> None:
-        raise _err(located, where + path, f"undefined variable ${{{name}}}",
-                   hint="set it in environments.<env>.vars, an env file or the process environment")
+        hint = ("the release `gonogo deploy --version V` deploys; `gonogo validate --version V` "
+                "checks with one" if name == "version" else
+                "set it in environments.<env>.vars, an env file or the process environment")
+        raise _err(located, where + path, f"undefined variable ${{{name}}}", hint=hint)
 
     deferred = frozenset(getattr(cls, "deferred_fields", ()))
     params_raw = interpolate_data(params_raw, variables, undefined, strict=strict, deferred=deferred)
     try:
+        if deferred:  # filled in at run time; judge their URLs with what is known now
+            cls.model_validate(interpolate_data(params_raw, variables, lambda p, n: None,
+                                                strict=False))
         params = cls.model_validate(params_raw)
     except ValidationError as exc:
         raise validation_error(exc, located, where, type_name=type_name) from None
@@ -372,7 +395,7 @@ def build_check(
         params=params,
         phase=phase_id,
         kind=kind,
-        timeout=common.timeout or default_timeout,
+        timeout=default_timeout if common.timeout is None else common.timeout,
         needs=tuple(common.needs),
         advisory=common.advisory,
         retry=common.retry,
@@ -463,6 +486,7 @@ def validation_error(
         loc = loc[:-1]
     elif kind == "value_error":
         message = re.sub(r"^Value error, ", "", msg)
+        hint = getattr(ctx.get("error"), "hint", None)  # e.g. a DurationError's "write 5s"
     elif kind == "literal_error":
         message = msg.replace("Input should be", "expected") + f", got {given!r}"
     elif kind == "string_pattern_mismatch":

@@ -62,8 +62,15 @@ def run_deploy(
     live: bool | None = None,
 ) -> int:
     out = stream or sys.stdout
-    if not config.model.services and not any(p.kind == "deploy" for p in config.phases):
-        raise UsageError("nothing to deploy: the config has no `services:` and no deploy phases")
+    if not config.model.services and not any(p.kind == "deploy" and p.checks for p in config.phases):
+        empty = [p.id for p in config.phases if p.kind == "deploy"]
+        raise UsageError("nothing to deploy: the config has no `services:` and " + (
+            f"its deploy phases ({', '.join(empty)}) have no checks" if empty else "no deploy phases"))
+    if command == "deploy" and not config.model.services and not any(
+            p.kind == "preflight" and p.checks for p in config.phases):
+        # with services, the drivers' probes gate the deploy; without, nothing would
+        raise UsageError("nothing gates this deploy: no preflight phase has checks and no "
+                         "`services:` to probe (add a preflight check)")
     if not dry_run:
         confirm_protected(config, version, yes,
                           "Deploy" if command == "deploy" else "Roll back to")

@@ -78,9 +78,12 @@ def waiver_expired(result: CheckResult, at: datetime | None = None) -> bool:
 
 def decide(results: Iterable[CheckResult], at: datetime | None = None) -> Verdict:
     """GO when every blocking check passed or is waived (and the waiver is unexpired);
-    PENDING when the only gaps are pending sign-offs; otherwise NO-GO."""
+    PENDING when the only gaps are pending sign-offs; otherwise NO-GO. No result at all is
+    NO-GO: nothing passes by absence. A skipped check has not passed: NO-GO when blocking."""
     pending = False
+    seen = False
     for result in results:
+        seen = True
         if not result.blocking:
             continue
         if result.outcome == Outcome.PASSED:
@@ -90,6 +93,8 @@ def decide(results: Iterable[CheckResult], at: datetime | None = None) -> Verdic
         if result.outcome == Outcome.PENDING:
             pending = True
             continue
+        return Verdict.NO_GO
+    if not seen:
         return Verdict.NO_GO
     return Verdict.PENDING if pending else Verdict.GO
 

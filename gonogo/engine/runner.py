@@ -8,7 +8,7 @@ import asyncio
 import time
 import traceback
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from gonogo.checks.base import CheckContext, Evidence
@@ -34,10 +34,12 @@ class Listener(Protocol):
 
 @dataclass
 class Plan:
-    """The phases and checks one command will run, in order."""
+    """The phases and checks one command will run, in order. ``unselected`` says, for a
+    need left out of the plan, how to bring it in (a dependent of it is then skipped)."""
 
     phases: list[Phase]
     selected: set[str] = field(default_factory=set)
+    unselected: dict[str, str] = field(default_factory=dict)
 
     @property
     def checks(self) -> list[CheckSpec]:
@@ -50,13 +52,15 @@ def make_plan(
     *,
     phase_ids: Sequence[str] = (),
     only: Sequence[str] = (),
+    command: str = "this command",
 ) -> Plan:
-    """Phases of the allowed kinds, narrowed by ``--phase`` and ``--only`` (plus their needs)."""
+    """Phases of the allowed kinds, narrowed by ``--phase`` and by ``--only`` (each named
+    check with its needs): a check runs when every given filter selects it."""
     allowed = set(kinds)
-    chosen = [p for p in phases if p.kind in allowed and (not phase_ids or p.id in phase_ids)]
     by_id = {c.id: c for p in phases for c in p.checks}
+    wanted: set[str] | None = None
     if only:
-        wanted: set[str] = set()
+        wanted = set()
         stack = list(only)
         while stack:
             cid = stack.pop()
@@ -64,13 +68,27 @@ def make_plan(
                 continue
             wanted.add(cid)
             stack.extend(by_id[cid].needs)
-        chosen = [
-            Phase(p.id, p.title, p.kind, tuple(c for c in p.checks if c.id in wanted),
-                  p.duration, p.interval, p.line)
-            for p in phases
-            if p.kind in allowed and any(c.id in wanted for c in p.checks)
-        ]
-    return Plan(chosen, {c.id for p in chosen for c in p.checks})
+    chosen = []
+    for p in phases:
+        if p.kind not in allowed or (phase_ids and p.id not in phase_ids):
+            continue
+        if wanted is not None:
+            p = replace(p, checks=tuple(c for c in p.checks if c.id in wanted))
+            if not p.checks:
+                continue
+        chosen.append(p)
+    selected = {c.id for p in chosen for c in p.checks}
+    unselected: dict[str, str] = {}
+    for cid in selected:
+        for need in by_id[cid].needs:
+            if need in selected or need not in by_id:
+                continue
+            spec = by_id[need]
+            if spec.kind not in allowed:
+                unselected[need] = f"`gonogo {command}` does not run {spec.kind} phases"
+            else:  # --only brings its needs along, so only --phase leaves one out
+                unselected[need] = f"add --phase {spec.phase}"
+    return Plan(chosen, selected, unselected)
 
 
 class Runner:
@@ -93,10 +111,12 @@ class Runner:
         self.results: dict[str, CheckResult] = {}
         self._done: dict[str, asyncio.Event] = {}
         self._position: dict[str, int] = {}
+        self._unselected: dict[str, str] = {}
 
     async def run(self, plan: Plan) -> list[CheckResult]:
         semaphore = asyncio.Semaphore(self.jobs)
         self.ctx.results = self.results
+        self._unselected = plan.unselected
         for position, spec in enumerate(plan.checks):
             self._done[spec.id] = asyncio.Event()
             self._position[spec.id] = position
@@ -133,10 +153,12 @@ class Runner:
     async def _wait_for_needs(self, spec: CheckSpec) -> str | None:
         for need in spec.needs:
             event = self._done.get(need)
-            if event is None:
-                continue  # not part of this run (filtered out by --phase/--only)
-            await event.wait()
-            got = self.results.get(need)
+            if event is not None:
+                await event.wait()
+            got = self.results.get(need)  # this run's, or an earlier stage's (a deploy's gate)
+            if event is None and got is None:  # never ran: nothing vouches for it
+                how = self._unselected.get(need)
+                return f"needs {need}, not selected" + (f" ({how})" if how else "")
             if got is not None and got.outcome not in SATISFIED:
                 return f"needs {need} ({got.outcome})"
         return None

@@ -131,3 +131,15 @@ def test_the_loader_leaves_steps_for_run_time(tmp_path: Path, api: Server) -> No
                   - request: {{url: "${{api}}/me", headers: {{Authorization: "Bearer ${{token}}"}}}}
     """)
     assert results["auth"].outcome == Outcome.PASSED, results["auth"].summary
+
+
+def test_a_malformed_url_built_at_run_time_is_an_error_not_an_unexpected_one(tmp_path: Path) -> None:
+    links = Route(200, json.dumps({"next": "http://[::1/next"}), {"Content-Type": "application/json"})
+    with serve({"/links": links}) as server:
+        result, _ = run_check("http.flow", {"steps": [
+            {"request": {"url": f"{server.url}/links"}, "capture": {"next": "$.next"}},
+            {"name": "follow", "request": {"url": "${next}"}},
+        ]}, tmp_path)
+    assert (result.outcome, result.summary) == (
+        Outcome.ERRORED, "step 2 (follow): expected an http:// or https:// URL, got "
+                         "'http://[::1/next' (has an unclosed [ in its host)")

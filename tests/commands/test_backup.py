@@ -110,3 +110,11 @@ def test_no_backup_phase_is_a_usage_error(tmp_path: Path) -> None:
     assert done.stderr.strip().endswith(
         "gonogo.yml: no phase of kind backup (add one holding a postgres.backup check and a "
         "postgres.restore_verify with needs: [<backup id>])")
+
+
+def test_a_backup_phase_without_checks_is_a_usage_error_not_go(tmp_path: Path) -> None:
+    write(tmp_path / "gonogo.yml", "version: 1\nphases:\n  - {id: bk, kind: backup}\n")
+    done = gonogo("backup", cwd=tmp_path)
+    assert (done.returncode, done.stdout, done.stderr) == (
+        2, "", "gonogo: error: no checks to run: phase 'bk' has no checks\n")
+    assert not (tmp_path / ".gonogo").exists()

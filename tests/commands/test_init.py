@@ -118,7 +118,13 @@ def test_validate_points_at_each_todo_until_filled(reference_repo: Path) -> None
                                     "still TODO: the production database host")
     path.write_text(fill_todos(path.read_text()))
     assert "TODO:" not in path.read_text().split("version: 1", 1)[1]
-    result = gonogo("validate", cwd=reference_repo)
+    result = gonogo("validate", cwd=reference_repo)  # as strict as `check`: settings must exist
+    assert (result.returncode, result.stderr) == (2, (
+        "gonogo: error: gonogo.yml:82: phases[1].checks[1].database_url: undefined variable "
+        "${DATABASE_URL} (hint: set it in environments.<env>.vars, an env file or the process "
+        "environment)\n"))
+    result = gonogo("validate", cwd=reference_repo,
+                    env={"DATABASE_URL": "postgresql://app@127.0.0.1:5432/app"})
     assert (result.returncode, result.stderr) == (0, "")
     assert result.stdout == ("gonogo.yml: ok — 7 phases, 20 checks (18 automated, 2 manual), "
                              "environment production\n")

@@ -262,3 +262,162 @@ def test_unreadable_sources(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         load_config(tmp_path / "bad.yml")
     assert str(info.value) == f"{tmp_path}/bad.yml: not UTF-8 text (byte 6)"
+
+
+# ---- durations: a unit, more than 0, at most a week -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("check", "expected"),
+    [
+        ("        run: 'true'\n        timeout: 0",
+         "gonogo.yml:8: phases[0].checks[0].timeout: expected a duration of more than 0, got 0"),
+        ("        run: 'true'\n        timeout: 0s",
+         "gonogo.yml:8: phases[0].checks[0].timeout: expected a duration of more than 0, got '0s'"),
+        ("        run: 'true'\n        timeout: -5s",
+         "gonogo.yml:8: phases[0].checks[0].timeout: expected a duration of more than 0, got '-5s'"),
+        ("        run: 'true'\n        timeout: -5",
+         "gonogo.yml:8: phases[0].checks[0].timeout: expected a duration of more than 0, got -5"),
+        ("        run: 'true'\n        timeout: 8d",
+         "gonogo.yml:8: phases[0].checks[0].timeout: expected a duration of at most 7d, got '8d'"),
+        ("        run: 'true'\n        retry: {within: 5}",
+         "gonogo.yml:8: phases[0].checks[0].retry.within: expected a duration like 30s or 5m, "
+         "got 5 (hint: a bare number has no unit: write 5s or 5m)"),
+        ("        run: 'true'\n        retry: {interval: '1.5'}",
+         "gonogo.yml:8: phases[0].checks[0].retry.interval: expected a duration like 30s or 5m, "
+         "got '1.5' (hint: a bare number has no unit: write 1.5s or 1.5m)"),
+        ("        type: http\n        url: http://x\n        expect: {max_latency: 0ms}",
+         "gonogo.yml:9: phases[0].checks[0].expect.max_latency: expected a duration of more "
+         "than 0, got '0ms'"),
+    ],
+)
+def test_duration_errors(tmp_path: Path, check: str, expected: str) -> None:
+    assert error_of(tmp_path, ONE_CHECK.format(check)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("defaults: {timeout: 0}\n",
+         "gonogo.yml:1: defaults.timeout: expected a duration of more than 0, got 0"),
+        ("phases:\n  - {id: w, kind: watch, duration: 30, checks: []}\n",
+         "gonogo.yml:2: phases[0].duration: expected a duration like 30s or 5m, got 30 "
+         "(hint: a bare number has no unit: write 30s or 30m)"),
+        ("services:\n  - {name: api, driver: shell, deploy: 'true', health: {within: 30d}}\n",
+         "gonogo.yml:2: services[0].health.within: expected a duration of at most 7d, got '30d'"),
+        ("secrets:\n  - {name: JWT_SECRET, max_age: 0d}\n",
+         "gonogo.yml:2: secrets[0].max_age: expected a duration of more than 0, got '0d'"),
+    ],
+)
+def test_top_level_duration_errors(tmp_path: Path, text: str, expected: str) -> None:
+    assert error_of(tmp_path, text) == expected
+
+
+def test_a_secret_may_age_for_months(tmp_path: Path) -> None:
+    write(tmp_path / "gonogo.yml", "secrets:\n  - {name: JWT_SECRET, max_age: 90d}\n")
+    assert load_config(tmp_path / "gonogo.yml", process_env={}).model.secrets[0].max_age == 90 * 86400
+
+
+# ---- URLs are parsed when the config loads ----------------------------------------------
+
+HTTP_URL = "expected an http:// or https:// URL, got "
+
+
+@pytest.mark.parametrize(
+    ("check", "expected"),
+    [
+        ("        type: http\n        url: http//x",
+         f"gonogo.yml:8: phases[0].checks[0].url: {HTTP_URL}'http//x' (has no scheme://)"),
+        ("        type: http\n        url: 'http://[::1'",
+         f"gonogo.yml:8: phases[0].checks[0].url: {HTTP_URL}'http://[::1' "
+         "(has an unclosed [ in its host)"),
+        ("        type: http\n        url: ftp://x",
+         f"gonogo.yml:8: phases[0].checks[0].url: {HTTP_URL}'ftp://x' (has scheme 'ftp')"),
+        ("        type: http\n        url: 'http:///health'",
+         f"gonogo.yml:8: phases[0].checks[0].url: {HTTP_URL}'http:///health' (has no host)"),
+        ("        type: http\n        url: 'http:/x'",
+         f"gonogo.yml:8: phases[0].checks[0].url: {HTTP_URL}'http:/x' (has no // after the scheme)"),
+        ("        type: http\n        url: 'http://x:99999/'",
+         f"gonogo.yml:8: phases[0].checks[0].url: {HTTP_URL}'http://x:99999/' "
+         "(has a port out of range 0-65535)"),
+        ("        type: http\n        url: 'http://user:hunter2@/'",
+         f"gonogo.yml:8: phases[0].checks[0].url: {HTTP_URL}'http://user:***@/' (has no host)"),
+        ("        type: http.latency\n        url: 'http//x'\n        p95: 300ms",
+         f"gonogo.yml:8: phases[0].checks[0].url: {HTTP_URL}'http//x' (has no scheme://)"),
+        ("        type: prometheus\n        url: 'localhost:9090'\n        query: up\n        max: 1",
+         f"gonogo.yml:8: phases[0].checks[0].url: {HTTP_URL}'localhost:9090' (has no scheme://)"),
+        ("        type: alerts\n        url: 'http://'",
+         f"gonogo.yml:8: phases[0].checks[0].url: {HTTP_URL}'http://' (has no host)"),
+        ("        type: http.flow\n        steps:\n          - request: {url: 'http//x/login'}",
+         f"gonogo.yml:9: phases[0].checks[0].steps[0].request.url: {HTTP_URL}'http//x/login' "
+         "(has no scheme://)"),
+        ("        type: notify\n        urls: ['slack//T000/B000/XXXX']",
+         "gonogo.yml:8: phases[0].checks[0].urls[0]: expected a URL like json://host/path, "
+         "got a value that has no scheme://"),
+        ("        type: postgres.query\n        database_url: 'mysql://u:pw@db/app'\n        sql: select 1",
+         "gonogo.yml:8: phases[0].checks[0].database_url: expected a postgres:// or "
+         "postgresql:// URL, got a value that has scheme 'mysql'"),
+        ("        type: migrations\n        tool: prisma\n        database_url: 'postgresql://u:pw@db:5432x/app'",
+         "gonogo.yml:9: phases[0].checks[0].database_url: expected a postgres:// or "
+         "postgresql:// URL, got a value that has an invalid port"),
+        ("        type: registry.tag\n        tag: v1\n        registry: 'http://localhost:5000'",
+         "gonogo.yml:9: phases[0].checks[0].registry: expected a registry host like "
+         "registry.example.com:5000, got 'http://localhost:5000'"),
+    ],
+)
+def test_url_errors(tmp_path: Path, check: str, expected: str) -> None:
+    assert error_of(tmp_path, ONE_CHECK.format(check)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("notify: ['json//127.0.0.1:8099/hook']\n",
+         "gonogo.yml:1: notify[0]: expected a URL like json://host/path, got a value that has "
+         "no scheme://"),
+        ("services:\n  - name: api\n    driver: shell\n    deploy: 'true'\n"
+         "    health: {url: 'http://ops:hunter2@127.0.0.1:80a/health'}\n",
+         f"gonogo.yml:5: services[0].health.url: {HTTP_URL}'http://ops:***@127.0.0.1:80a/health' "
+         "(has an invalid port)"),
+    ],
+)
+def test_top_level_url_errors(tmp_path: Path, text: str, expected: str) -> None:
+    assert error_of(tmp_path, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("check", "expected"),
+    [
+        ("        type: http\n        url: '${API}/health'",
+         f"gonogo.yml:8: phases[0].checks[0].url: {HTTP_URL}'http//api.internal/health' "
+         "(has no scheme://)"),
+        ("        type: http.flow\n        steps:\n          - request: {url: '${API}/login'}\n"
+         "          - request: {url: 'http://x/${token}'}",
+         f"gonogo.yml:9: phases[0].checks[0].steps[0].request.url: {HTTP_URL}"
+         "'http//api.internal/login' (has no scheme://)"),
+    ],
+)
+def test_urls_are_parsed_after_interpolation(tmp_path: Path, check: str, expected: str) -> None:
+    write(tmp_path / "gonogo.yml", ONE_CHECK.format(check))
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path / "gonogo.yml", process_env={"API": "http//api.internal"})
+    assert str(info.value) == f"{tmp_path}/{expected}"
+
+
+def test_a_service_health_url_is_parsed_with_the_settings_known_at_load(tmp_path: Path) -> None:
+    write(tmp_path / "gonogo.yml", "services:\n  - name: api\n    driver: shell\n"
+          "    deploy: 'true'\n    health: {url: '${API}/health?v=${version}'}\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path / "gonogo.yml", process_env={"API": "http://[::1"})
+    assert str(info.value) == (f"{tmp_path}/gonogo.yml:5: services[0].health.url: {HTTP_URL}"
+                               "'http://[::1/health?v=${version}' (has an unclosed [ in its host)")
+
+
+def test_placeholders_filled_at_run_time_stand_for_a_word(tmp_path: Path) -> None:
+    write(tmp_path / "gonogo.yml", ONE_CHECK.format(
+        "        type: http.flow\n        steps:\n"
+        "          - request: {url: 'http://127.0.0.1:${PORT}/login'}\n"
+        "            capture: {id: $.id}\n"
+        "          - request: {url: 'http://127.0.0.1:${PORT}/users/${id}'}"))
+    config = load_config(tmp_path / "gonogo.yml", process_env={"PORT": "8080"})
+    assert config.checks["a"].type == "http.flow"

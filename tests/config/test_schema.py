@@ -59,10 +59,12 @@ def test_check_variants_use_the_names_users_write() -> None:
     assert "json" in schema["$defs"]["HttpExpect"]["properties"]
 
 
-def test_durations_accept_strings_and_numbers() -> None:
+def test_durations_are_text_with_a_unit() -> None:
     retry = build_schema()["$defs"]["Retry"]["properties"]["interval"]
-    assert retry["anyOf"][0]["pattern"] == r"^(\d+(\.\d+)?(ms|s|m|h|d))+$"
-    assert retry["anyOf"][1] == {"type": "number", "minimum": 0}
+    assert "anyOf" not in retry  # a bare number is no longer a duration
+    assert {k: retry[k] for k in ("type", "pattern", "description")} == {
+        "type": "string", "pattern": r"^(\d+(\.\d+)?(ms|s|m|h|d))+$",
+        "description": "a duration like 500ms, 30s, 10m, 1h (more than 0, at most 7d)"}
 
 
 @pytest.mark.parametrize("name", sorted(check_types()))

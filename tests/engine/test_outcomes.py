@@ -21,7 +21,7 @@ def result(outcome: str, *, advisory: bool = False, expires: str | None = None) 
 @pytest.mark.parametrize(
     ("outcomes", "verdict"),
     [
-        ([], Verdict.GO),
+        ([], Verdict.NO_GO),  # nothing passes by absence
         (["passed", "passed"], Verdict.GO),
         (["passed", "pending"], Verdict.PENDING),
         (["pending", "failed"], Verdict.NO_GO),

@@ -10,7 +10,8 @@ from typing import ClassVar
 import pytest
 
 from gonogo.checks.base import Check, CheckContext, Evidence
-from gonogo.config.model import CheckSpec, Phase
+from gonogo.config.load import load_config
+from gonogo.config.model import CheckSpec, Config, Phase
 from gonogo.engine.outcomes import CheckResult, Outcome
 from gonogo.engine.runner import Plan, Runner
 from gonogo.errors import CheckError, CheckWarning
@@ -109,7 +110,40 @@ def test_only_selects_a_check_and_its_needs(tmp_path: Path) -> None:
     results, _ = run_config(tmp_path, config, only=("d",))
     assert list(results) == ["a", "b", "d"]
     results, _ = run_config(tmp_path, config, phases=("v",))
-    assert list(results) == ["d"]  # its need is outside this run: not waited for
+    assert list(results) == ["d"]  # its need is outside this run: nothing vouches for it
+    assert (results["d"].outcome, results["d"].summary) == (
+        Outcome.SKIPPED, "needs b, not selected (add --phase p)")
+    results, _ = run_config(tmp_path, config, phases=("p", "v"), only=("d",))
+    assert list(results) == ["a", "b", "d"]
+    results, _ = run_config(tmp_path, config, phases=("v",), only=("d",))  # they intersect
+    assert (list(results), results["d"].outcome) == (["d"], Outcome.SKIPPED)
+
+
+def test_a_need_no_stage_of_the_run_ran_skips_its_dependent(tmp_path: Path) -> None:
+    """A plan built without the needs' reasons (a deploy's stages): a need that is neither in
+    the plan nor among earlier results is not satisfied; one among earlier results counts."""
+    config = two_phase_config(tmp_path)
+    from testing.checks import MemoryJournal
+
+    ctx = CheckContext(workdir=tmp_path, env={}, redactor=Redactor())
+    verify = [p for p in config.phases if p.kind == "verify"]
+    alone = asyncio.run(Runner(ctx, MemoryJournal()).run(Plan(verify)))
+    assert [(r.id, r.outcome, r.summary) for r in alone] == [
+        ("d", Outcome.SKIPPED, "needs b, not selected")]
+    runner = Runner(ctx, MemoryJournal())
+    earlier = asyncio.run(Runner(ctx, MemoryJournal()).run(
+        Plan([p for p in config.phases if p.kind == "preflight"])))
+    runner.results.update({r.id: r for r in earlier})  # as a deploy hands its gate's results on
+    assert [(r.id, r.outcome) for r in asyncio.run(runner.run(Plan(verify)))] == [
+        ("d", Outcome.PASSED)]
+
+
+def two_phase_config(root: Path) -> Config:
+    (root / "gonogo.yml").write_text(
+        "phases:\n"
+        "  - {id: p, kind: preflight, checks: [{id: b, run: 'true'}]}\n"
+        "  - {id: v, kind: verify, checks: [{id: d, run: 'true', needs: [b]}]}\n")
+    return load_config(root / "gonogo.yml", process_env={})
 
 
 class Boom(Check):
