@@ -69,7 +69,9 @@ _ORDINARY = re.compile(
     re.X,
 )
 _WORD_SPLIT = re.compile(r"[\s,;]+")
-_QUOTES = re.compile(r"""[{}\[\]()"'`<>]""")
+#: A URL query parameter whose value is a credential whatever it looks like
+#: (``?password=``, ``?access_token=``, ``?sig=`` of a signed URL).
+_SECRET_PARAM = re.compile(r"pass|secret|token|key|sig|auth|credential", re.I)
 
 
 def _entropy(text: str) -> float:
@@ -133,12 +135,17 @@ def credential_kind(value: str) -> str | None:
 
 def credential_words(value: str) -> list[str]:
     """The words of ``value`` that look random enough to be credentials."""
+    text = value.strip()
+    if text[:1] in ("{", "["):  # JSON: judge its strings, not its punctuation
+        strings = re.findall(r'"((?:[^"\\]|\\.)*)"', text)
+        return [w for s in strings if s != text for w in credential_words(s)]
     found = []
-    for word in _WORD_SPLIT.split(value.strip()):
+    for word in _WORD_SPLIT.split(text):
         if "://" in word:  # a URL: its password is redacted apart; its query may carry a token
-            found += [v for v in _query_values(word) if credential_words(v)]
+            found += [v for k, v in _query_values(word)
+                      if (_SECRET_PARAM.search(k) and len(v) >= 4) or credential_words(v)]
             continue
-        if len(word) < MIN_LENGTH or _QUOTES.search(word):
+        if len(word) < MIN_LENGTH or word[0] in "{[":  # JSON: structure, not a token
             continue
         if _ORDINARY.fullmatch(word):
             if "/" not in word:
@@ -155,14 +162,14 @@ def credential_words(value: str) -> list[str]:
     return found
 
 
-def _query_values(url: str) -> list[str]:
+def _query_values(url: str) -> list[tuple[str, str]]:
     from urllib.parse import parse_qsl, urlsplit
 
     try:
         query = urlsplit(url).query
     except ValueError:
         return []
-    return [v for _, v in parse_qsl(query) if "://" not in v]
+    return [(k, v) for k, v in parse_qsl(query) if "://" not in v]
 
 
 def credential_parts(value: str) -> list[str]:

@@ -43,6 +43,8 @@ ORDINARY = [
     "gonogo-example_api_1", "Mozilla/5.0 (X11; Linux x86_64)", "com.example.mobile.app.production",
     "The quick brown fox jumps over the lazy dog", "kubernetes.io/service-account-token",
     "app_production_2026_12_01_backup", "release-2026-12-01-hotfix-2",
+    '{"feature_flags":{"new_checkout":true,"beta_banner":false},"max_items":50}',
+    '["https://app.example.com","https://admin.example.com"]',
 ]
 
 CREDENTIALS = [
@@ -72,8 +74,11 @@ CREDENTIALS = [
     ("k7Qm2Vx9Lr4Tz8Wb3Nc6Hf1Jd5Gs0Yp7Ue2Ia", "high-entropy string"),
     ("3f9a1c7e5b2d8046f1e3a9c7b5d20486", "high-entropy string"),      # hex, 32
     ("x9#Lm!q2@Vz$8rT&w4Pk", "high-entropy string"),                   # with symbols
+    ('p"Q7<w>Zk2(m)Lx9`V', "high-entropy string"),                     # quotes, brackets
+    ('{"client": "web", "secret": "Zq8Hm1Kd9Xw2Lp4Rt7Yu"}', "high-entropy string"),  # in JSON
     ("admin:Zq8Hm1Kd9Xw2Lp4R", "high-entropy string"),                 # basic-auth pair
     ("https://api.example.com/v1?token=Zq8Hm1Kd9Xw2Lp4Rt7Yu", "high-entropy string"),
+    ("postgresql://app@db.internal/app?password=hunter2", "high-entropy string"),  # by param
     ("a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6", "high-entropy string"),      # lower case + digits
 ]
 
