@@ -1,8 +1,9 @@
 """Keep secret values out of every byte gonogo writes.
 
 A ``Redactor`` knows each secret value (declared secrets, env keys that look secret,
-values from files that look like credentials, passwords inside URLs) together with the encodings a program is likely to print them
-in, and replaces each with ``[REDACTED:NAME]``. The encodings covered:
+values from files that look like credentials, passwords inside URLs) together with the
+encodings a program is likely to print them in, and replaces each with
+``[REDACTED:NAME]``. The encodings covered:
 
 - the value itself, and each line (of 8+ characters) of a multi-line value, also with
   ``\\r\\n`` line ends;
