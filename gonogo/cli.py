@@ -108,7 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     _config_args(p)
     p.add_argument("--from", dest="source", required=True, metavar="FILE", help="dump file to restore")
     p.add_argument("--to", dest="target", required=True, metavar="URL", help="postgresql:// URL to restore into")
-    p.add_argument("--yes", action="store_true", help="confirm replacing a protected environment's data")
+    p.add_argument("--yes", "-y", action="store_true",
+                   help="replace the target database without asking (needed without a terminal)")
 
     p = sub.add_parser("deploy", help="gate, backup, ordered deploy with health gates, verify; "
                        "auto-rollback on failure")
@@ -122,7 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rollback", help="return to a previous release (default: the last verified)")
     _config_args(p)
     p.add_argument("--to", metavar="V", help="the version to return to")
-    p.add_argument("--yes", "-y", action="store_true", help="confirm a protected environment")
+    p.add_argument("--yes", "-y", action="store_true",
+                   help="roll back a protected environment without asking (needed without a terminal)")
 
     p = sub.add_parser("resume", help="continue an interrupted deploy, or roll back what it changed")
     _config_args(p, env=False)
@@ -138,6 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
     _config_args(p)
     p.add_argument("action", nargs="?", choices=["status", "release"], default="status")
     p.add_argument("--force", action="store_true", help="release a lock whose holder is alive")
+    p.add_argument("--yes", "-y", action="store_true",
+                   help="with --force: release without asking (needed without a terminal)")
 
     p = sub.add_parser("init", help="write a starter gonogo.yml for this repository")
     p.add_argument("--dir", metavar="PATH", help="the repository (default: the current directory)")

@@ -1,8 +1,9 @@
 """Keep secret values out of every byte gonogo writes.
 
 A ``Redactor`` knows each secret value (declared secrets, env keys that look secret,
-passwords inside URLs) together with the encodings a program is likely to print them
-in, and replaces each with ``[REDACTED:NAME]``. The encodings covered:
+values from files that look like credentials, passwords inside URLs) together with the
+encodings a program is likely to print them in, and replaces each with
+``[REDACTED:NAME]``. The encodings covered:
 
 - the value itself, and each line (of 8+ characters) of a multi-line value, also with
   ``\\r\\n`` line ends;
@@ -22,6 +23,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, quote_plus, urlsplit
+
+from gonogo.credentials import credential_kind, credential_parts
 
 SECRET_KEY_PATTERN = re.compile(
     r"SECRET|PASSWORD|PASSWD|PASSPHRASE|TOKEN|KEY|PRIVATE|CREDENTIAL|SALT|DSN", re.I
@@ -102,6 +105,7 @@ class Redactor:
         self._values: dict[str, str] = {}
         self._raw: dict[str, str] = {}
         self._names: set[str] = set()
+        self._public: set[str] = set()
         self._pattern: re.Pattern[str] | None = None
 
     def add(self, name: str, value: str | None) -> None:
@@ -119,12 +123,27 @@ class Redactor:
                 self._values[form] = label
         self._pattern = None
 
-    def add_env(self, env: Mapping[str, str], declared: Iterable[str] = ()) -> None:
-        """Register values of secret-looking keys, declared names and URL passwords."""
-        declared_set = set(declared)
+    def add_env(self, env: Mapping[str, str], declared: Iterable[str] = (), *,
+                public: Iterable[str] = (), by_value: Iterable[str] = ()) -> None:
+        """Register the values of declared names, of secret-looking names and, for the keys
+        in ``by_value`` (settings from files, not the process environment), of values that
+        look like credentials (gonogo.credentials); and every password inside a URL.
+        A ``public`` name opts out of the name and value rules, never of a declaration
+        or of a URL's password."""
+        declared_set, public_set, by_value_set = set(declared), set(public), set(by_value)
+        self._public |= public_set - declared_set
         for key, value in env.items():
-            if key in declared_set or looks_secret(key):
+            if key in declared_set:
+                secret = True
+            elif key in public_set:
+                secret = False
+            else:
+                secret = looks_secret(key) or (key in by_value_set
+                                               and credential_kind(value) is not None)
+            if secret:
                 self.add(key, value)
+                for part in credential_parts(value):
+                    self.add(key, part)
             password = url_password(value)
             if password:
                 self.add(f"{key}.password", password)
@@ -136,11 +155,15 @@ class Redactor:
         for raw, label in other._raw.items():
             self._raw.setdefault(raw, label)
         self._names |= other._names
+        self._public |= other._public - self._names
         self._pattern = None
 
     def is_secret(self, name: str) -> bool:
-        """Whether ``name`` was registered as a secret (declared or secret-looking)."""
-        return name in self._names or looks_secret(name)
+        """Whether ``name`` was registered as a secret (declared, secret-looking by name or
+        by value), and not listed as public."""
+        if name in self._names:
+            return True
+        return name not in self._public and looks_secret(name)
 
     @property
     def secrets(self) -> set[str]:

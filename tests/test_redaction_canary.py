@@ -3,7 +3,10 @@
 The canaries sit in env files (one of them multi-line, one inside a URL); real commands
 print them to stdout and stderr in pieces, in base64 at every alignment, URL-encoded and
 inside JSON; a real HTTP server returns them in bodies, cut at the excerpt boundary; an
-unreachable URL carries one as its password. Then every artifact is searched for every
+unreachable URL carries one as its password. Some canaries have names that say nothing
+(`STRIPE_SK`, `AUTH`, a GitHub token as `CI_HELPER` in a compose file's `environment:`, a
+Docker secret file `upstream`): they are secrets by the shape of their value, or by being a
+secret file. Then every artifact is searched for every
 canary in every encoding: the SQLite file and its WAL, every file of the run folder, each
 report format, `show` / `report` / `runs` output, stdout/stderr, and crash logs.
 """
@@ -31,7 +34,13 @@ DB_PASSWORD = "Cn2dbPassw0rdZq81Hm"
 KEY_LINES = ("Cn3keyLineOneAbCdEfGh", "Cn3keyLineTwoIjKlMnOp")
 PRIVATE_KEY = "-----BEGIN CANARY KEY-----\n" + "\n".join(KEY_LINES) + "\n-----END CANARY KEY-----"
 API_TOKEN = "Cn4tokenXyZ987Wq"
-CANARIES = (JWT, DB_PASSWORD, *KEY_LINES, API_TOKEN)
+# secrets by the shape of their value alone: no name pattern matches these names
+STRIPE_SK = "sk_live_Cn5" + "4eC39HqLyjWDarjtT1zdp7dc"
+AUTH = "Cn6" + "k7Qm2Vx9Lr4Tz8Wb3Nc6Hf1Jd5Gs0Yp7UeIa"  # 40 random characters
+GITHUB = "ghp_Cn7" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q"
+UPSTREAM = "Cn8upstreamPw"  # short and plain: secret because it is a Docker secret file
+SHAPED = (STRIPE_SK, AUTH, GITHUB, UPSTREAM)
+CANARIES = (JWT, DB_PASSWORD, *KEY_LINES, API_TOKEN, *SHAPED)
 
 
 def forms(secret: str, halves: bool = True) -> set[bytes]:
@@ -70,6 +79,9 @@ for k in range(3):                                 # base64 at every alignment
 print(quote(jwt, safe=""), json.dumps({"jwt": jwt, "key": key, "url": url}))
 print(key)
 print("connecting to", url)
+for name in ("STRIPE_SK", "AUTH", "CI_HELPER", "UPSTREAM"):
+    print(f"{name}={os.environ[name]}")
+    sys.stderr.write(f"{name.lower()}: {os.environ[name]}\n")
 sys.stderr.write("x" * 150 + jwt + "\n")           # cut at the summary's 160 characters
 sys.exit(1)
 """
@@ -91,8 +103,13 @@ def planted(tmp_path: Path) -> Path:
         f'PRIVATE_KEY="{PRIVATE_KEY}"',
         f"API_TOKEN={API_TOKEN}",
         "NODE_ENV=development",
+        f"STRIPE_SK={STRIPE_SK}",
+        f"AUTH={AUTH}",
         "",
     ]))
+    write(tmp_path / "compose.yml", "services:\n  app:\n    image: app:1\n    environment:\n"
+                                    f"      CI_HELPER: {GITHUB}\n      LOG_LEVEL: info\n")
+    write(tmp_path / "secrets" / "upstream", UPSTREAM + "\n")
     return tmp_path
 
 
@@ -103,7 +120,10 @@ def test_no_canary_in_any_artifact(planted: Path) -> None:
         project(planted, f"""
             version: 1
             environments:
-              production: {{env_files: [.env.production]}}
+              production:
+                env_files: [.env.production]
+                compose: {{file: compose.yml, service: app}}
+                secrets_dir: secrets
             phases:
               - id: gate
                 kind: preflight
@@ -141,6 +161,9 @@ def test_no_canary_in_any_artifact(planted: Path) -> None:
     assert printed.count("[REDACTED:JWT_SECRET]") >= 8
     assert "[REDACTED:PRIVATE_KEY]" in printed and "[REDACTED:DATABASE_URL.password]" in printed
     assert "[REDACTED:API_TOKEN]" in outputs[0].stdout  # in the refused URL
+    for name in ("STRIPE_SK", "AUTH", "CI_HELPER", "UPSTREAM"):
+        assert f"{name}=[REDACTED:{name}]" in printed
+        assert f"{name.lower()}: [REDACTED:{name}]" in printed
 
     artifacts: dict[str, bytes] = {}
     for path in sorted((planted / ".gonogo").rglob("*")):
@@ -164,7 +187,10 @@ def test_no_canary_in_a_crash_log(planted: Path, tmp_path: Path, monkeypatch: py
     monkeypatch.setenv("GONOGO_CRASH_DIR", str(tmp_path / "crash"))
     redactor = Redactor()
     redactor.add_env({"JWT_SECRET": JWT, "PRIVATE_KEY": PRIVATE_KEY, "API_TOKEN": API_TOKEN,
-                      "DATABASE_URL": f"postgresql://app:{DB_PASSWORD}@db/app"})
+                      "DATABASE_URL": f"postgresql://app:{DB_PASSWORD}@db/app",
+                      "STRIPE_SK": STRIPE_SK, "AUTH": AUTH, "CI_HELPER": GITHUB},
+                     by_value=["STRIPE_SK", "AUTH", "CI_HELPER"])
+    redactor.add("UPSTREAM", UPSTREAM)
 
     def explode(args: argparse.Namespace) -> int:
         try:
@@ -172,7 +198,8 @@ def test_no_canary_in_a_crash_log(planted: Path, tmp_path: Path, monkeypatch: py
         except ValueError as exc:
             token = base64.b64encode(b"ab" + API_TOKEN.encode()).decode()
             raise RuntimeError(f"while using {JWT} and {token} for "
-                               f"postgresql://app:{DB_PASSWORD}@db/app") from exc
+                               f"postgresql://app:{DB_PASSWORD}@db/app with {STRIPE_SK}, "
+                               f"{AUTH}, {GITHUB} and {UPSTREAM}") from exc
         return 0
 
     error_handler.use_redactor(redactor)

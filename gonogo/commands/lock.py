@@ -1,11 +1,14 @@
-"""`gonogo lock [status|release] [--env E] [--force]`: who holds the deploy lock; release
-one whose holder is gone."""
+"""`gonogo lock [status|release] [--env E] [--force [--yes]]`: who holds the deploy lock;
+release one whose holder is gone. Releasing a lock whose holder is alive (``--force``) lets
+a second deploy start beside a running one, so it is confirmed first: "y" at a terminal or
+``--yes``; without a terminal nothing changes."""
 
 from __future__ import annotations
 
 import argparse
 
 from gonogo.commands._state import open_state
+from gonogo.confirm import confirm
 from gonogo.errors import LockHeld, NoState, UsageError
 
 
@@ -42,6 +45,13 @@ def main(args: argparse.Namespace) -> int:
             raise LockHeld(f"the deploy lock of {lock.environment} is {lock.describe()}, and "
                            "its holder is alive; pass --force only if you are sure it is not "
                            "deploying")
+        if stale is None:
+            confirm(f"The deploy lock of {lock.environment} is {lock.describe()}, and its "
+                    "holder is alive: a deploy it runs would go on unguarded. Release it?",
+                    yes=args.yes,
+                    refusal=f"the deploy lock of {lock.environment} is {lock.describe()}, and "
+                            "its holder is alive; there is no terminal to confirm at: nothing "
+                            "was changed (pass --force --yes to release it anyway)")
         releases.release(lock.environment, lock.run_id)
         why = f"stale: {stale}" if stale else "forced"
         print(f"released the deploy lock of {env_key(lock.environment)} ({why}); it was "

@@ -1,9 +1,10 @@
 """`gonogo restore --from FILE --to URL [--yes]`: restore a verified backup.
 
 The file is checked against its manifest first; then what will be replaced is shown (the
-target database, its tables and row counts). A target that is a protected environment's
-database needs ``--yes``. The restore is recorded as a run: the file's verification,
-then ``pg_restore --clean --if-exists`` and a row-count comparison with the manifest.
+target database, its tables and row counts), and the restore goes ahead only once confirmed:
+"y" typed at a terminal, or ``--yes`` (without a terminal, nothing changes). A target that
+is a protected environment's database, however its URL is spelled, is named as such. The
+restore is recorded as a run: the file's verification, then ``pg_restore --clean --if-exists`` and a row-count comparison with the manifest.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import argparse
 import asyncio
 import json
 import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +30,7 @@ from gonogo.checks.postgres_common import (
 )
 from gonogo.checks.postgres_restore import compare, default_jobs, pg_restore_into, verify_dump_file
 from gonogo.config.model import CheckSpec, Config, Phase
+from gonogo.confirm import confirm
 from gonogo.engine.outcomes import decide, exit_code
 from gonogo.engine.runner import Plan, Runner
 from gonogo.error_handler import use_redactor
@@ -139,24 +143,115 @@ async def inspect_target(url: str) -> dict[str, int] | None:
         await conn.close()
 
 
-def _server_key(url: str) -> tuple[str, str, str]:
-    parts = conninfo_parts(url)
-    host = parts.get("host", "localhost").lower()
-    if host in ("localhost", "::1", "") or host.startswith("/"):
-        host = "127.0.0.1"
-    return host, parts.get("port", "5432"), parts.get("dbname") or parts.get("user") or ""
+#: How long the host names of a target and a protected database may take to resolve.
+RESOLVE_TIMEOUT_S = 2.0
+
+
+@dataclass(frozen=True)
+class DatabaseKey:
+    """Which database a connection string reaches, whatever its spelling: libpq's defaults
+    filled in (``PGHOST``/``PGPORT``/``PGDATABASE``, port 5432, database = user), the user,
+    password and options dropped, every loopback spelling (``localhost``, ``127.x``,
+    ``::1``, a socket directory) one host."""
+
+    host: str
+    port: str
+    dbname: str
+    #: The host as written (for messages); two spellings of one host compare equal.
+    shown: str = field(default="", compare=False)
+
+    def describe(self) -> str:
+        return f"database {self.dbname} on {self.shown or self.host}:{self.port}"
+
+
+LOOPBACK = "(loopback)"
+
+
+def _default_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry for this uid (a container)
+        return ""
+
+
+def _host_key(host: str) -> str:
+    import ipaddress
+
+    host = host.split(",")[0].strip().lower().strip("[]")
+    if not host or host.startswith("/") or host in ("localhost", "localhost.localdomain"):
+        return LOOPBACK
+    try:
+        return LOOPBACK if ipaddress.ip_address(host).is_loopback else host
+    except ValueError:
+        return host
+
+
+def database_key(url: str, env: Mapping[str, str] | None = None) -> DatabaseKey:
+    """The database ``url`` reaches (a UsageError when it cannot be parsed)."""
+    import os
+
+    env = os.environ if env is None else env
+    try:
+        parts = conninfo_parts(url)
+    except CheckError as exc:
+        raise UsageError(exc.message) from None
+    host = parts.get("host") or parts.get("hostaddr") or env.get("PGHOST") or ""
+    port = (parts.get("port") or env.get("PGPORT") or "5432").split(",")[0].strip()
+    user = parts.get("user") or env.get("PGUSER") or _default_user()
+    dbname = parts.get("dbname") or env.get("PGDATABASE") or user
+    shown = host if host and not host.startswith("/") else "localhost"
+    return DatabaseKey(_host_key(host), port, dbname, shown=shown.split(",")[0])
+
+
+def _addresses(host: str) -> frozenset[str]:
+    """The addresses ``host`` resolves to (loopback ones as LOOPBACK); empty if it does not
+    resolve within RESOLVE_TIMEOUT_S."""
+    import ipaddress
+    import socket
+    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import TimeoutError as Timeout
+
+    if host == LOOPBACK:
+        return frozenset({LOOPBACK})
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        infos = pool.submit(socket.getaddrinfo, host, None).result(RESOLVE_TIMEOUT_S)
+    except (OSError, UnicodeError, Timeout):
+        return frozenset()
+    finally:
+        pool.shutdown(wait=False)
+    found = set()
+    for info in infos:
+        address = str(info[4][0])
+        found.add(LOOPBACK if ipaddress.ip_address(address.split("%")[0]).is_loopback
+                  else address)
+    return frozenset(found)
+
+
+def same_database(a: DatabaseKey, b: DatabaseKey) -> bool:
+    """Whether two keys are one database: same port and name, and hosts that are equal or
+    resolve to a common address (``db.internal`` and its IP, this machine's host name and
+    ``127.0.0.1``)."""
+    if (a.port, a.dbname) != (b.port, b.dbname):
+        return False
+    return a.host == b.host or bool(_addresses(a.host) & _addresses(b.host))
+
+
+def _looks_like_database(value: str) -> bool:
+    if value.startswith(("postgres://", "postgresql://")):
+        return True
+    return "dbname=" in value or ("host=" in value and "=" in value.split()[0])
 
 
 def protected_environment(config: Config | None, target: str) -> str | None:
-    """The protected environment whose database URL is ``target``, if any."""
+    """The protected environment whose database ``target`` is, however either is spelled."""
     if config is None:
         return None
     from gonogo.config.load import other_environment
 
-    try:
-        wanted = _server_key(target)
-    except CheckError as exc:
-        raise UsageError(f"--to: {exc.message}") from None
+    wanted = database_key(target)
     for name, spec in config.model.environments.items():
         if not spec.protected:
             continue
@@ -165,13 +260,15 @@ def protected_environment(config: Config | None, target: str) -> str | None:
             sources.append(config.environment.values)
         for values in sources:
             for value in values.values():
-                text = value.value
-                if text.startswith(("postgres://", "postgresql://")):
-                    try:
-                        if _server_key(text) == wanted:
-                            return name
-                    except CheckError:
-                        continue
+                text = value.value.strip()
+                if not _looks_like_database(text):
+                    continue
+                try:
+                    key = database_key(text)
+                except UsageError:
+                    continue
+                if same_database(key, wanted):
+                    return name
     return None
 
 
@@ -208,11 +305,16 @@ def main(args: argparse.Namespace) -> int:
     out.write(f"backup  {source.name}: {manifest.get('created_at', 'unknown time')}, "
               f"{len(tables)} tables, {sum(int(v) for v in tables.values()):,} rows "
               f"(from {manifest.get('source', 'unknown source')})\n")
+    try:
+        key = database_key(target)
+    except UsageError as exc:
+        raise UsageError(f"--to: {exc}") from None
     current = asyncio.run(inspect_target(target))
     where = display_url(target)
     if current is None:
         out.write(f"target  {where}: database {database_name(target)} does not exist; "
                   "it will be created\n")
+        happens, verb = "created and filled from the backup", "creates"
     else:
         out.write(f"target  {where}: {len(current)} tables, {sum(current.values()):,} rows "
                   "will be replaced by the backup's\n")
@@ -221,13 +323,17 @@ def main(args: argparse.Namespace) -> int:
             out.write(f"  {name:<40} {rows:>12,} {'row' if rows == 1 else 'rows'}{note}\n")
         if len(current) > SHOW_TABLES:
             out.write(f"  … and {len(current) - SHOW_TABLES} more tables\n")
+        count = f"{len(current)} table{'' if len(current) == 1 else 's'}"
+        happens, verb = (f"overwritten with pg_restore --clean: its {count} "
+                         f"{'is' if len(current) == 1 else 'are'} dropped and restored from "
+                         "the backup", "replaces")
     out.flush()
     env_name = protected_environment(config, target)
-    if env_name is not None and not args.yes:
-        raise UsageError(
-            f"{where} is the database of the protected environment {env_name!r}; "
-            "nothing was changed (pass --yes to replace it)"
-        )
+    whose = f" (protected environment {env_name})" if env_name else ""
+    confirm(f"The {key.describe()}{whose} will be {happens}. Restore {source.name} into it?",
+            yes=args.yes,
+            refusal=f"restore {verb} the {key.describe()}{whose} and there is no terminal to "
+                    "confirm at; nothing was changed (pass --yes to replace it)")
     return _run(config, source, target, redactor)
 
 

@@ -1,5 +1,7 @@
-"""`gonogo rollback --env E [--to V]`: return to a previous release — by default the last
-one that passed verification, named before anything changes."""
+"""`gonogo rollback --env E [--to V] [--yes]`: return to a previous release — by default the
+last one that passed verification, named before anything changes. Rolling back a protected
+environment (with or without ``--to``) redeploys production, so it is confirmed first: "y"
+at a terminal or ``--yes``; without a terminal nothing changes."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import sys
 
 from gonogo.commands.deploy import check_version
 from gonogo.config import load_config
+from gonogo.confirm import confirm
 from gonogo.error_handler import use_redactor
 
 
@@ -21,11 +24,21 @@ def main(args: argparse.Namespace) -> int:
     use_redactor(probe.environment.redactor)
     store = store_for(probe)
     try:
-        version, why = rollback_target(ReleaseStore(store.engine), probe.environment.name, to)
+        releases = ReleaseStore(store.engine)
+        version, why = rollback_target(releases, probe.environment.name, to)
+        live = next((r.version for r in releases.history(probe.environment.name, limit=500)
+                     if r.status == "live"), None)
     finally:
         store.close()
     print(f"Rolling back {env_key(probe.environment.name)} to {why}.")
     sys.stdout.flush()
     config = load_config(args.config, env=args.env, extra_vars={"version": version})
     use_redactor(config.environment.redactor)
-    return run_deploy(config, version, yes=args.yes, command="rollback")
+    env = config.environment
+    if env.protected:
+        now = f"from {live} " if live else ""
+        confirm(f"Roll back protected environment {env.name} {now}to {version}? Its services "
+                f"are redeployed at {version}.", yes=args.yes,
+                refusal=f"environment {env.name} is protected: pass --yes to roll back to "
+                        f"{version}")
+    return run_deploy(config, version, yes=True, command="rollback")

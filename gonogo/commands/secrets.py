@@ -24,7 +24,6 @@ from gonogo.config.model import Config, SecretModel
 from gonogo.envfiles import EnvValue, read_env_file
 from gonogo.error_handler import use_redactor
 from gonogo.fingerprint import KEY_FILE, fingerprint, load_key
-from gonogo.redact import looks_secret
 
 #: Locations this machine cannot look into: the secret lives in a CI system or a vault.
 NOT_CHECKABLE = re.compile(
@@ -94,7 +93,7 @@ def inventory(config: Config, key: bytes, *, today: date) -> list[Row]:
     rows = [_row(s, settings.get(s.name), key, today, example.get(s.name)) for s in declared]
     listed = {s.name for s in config.model.secrets}
     for name, setting in sorted(settings.items()):
-        if name in listed or setting.from_process or not looks_secret(name):
+        if name in listed or setting.from_process or not env.redactor.is_secret(name):
             continue
         rows.append(_row(SecretModel(name=name), setting, key, today, example.get(name),
                          declared=False))

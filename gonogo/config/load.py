@@ -197,9 +197,12 @@ def resolve_environment(
             )
     environment = Environment(name=name)
     values: dict[str, EnvValue] = {}
+    secret_files: set[str] = set()
+    public: list[str] = []
     if name is not None and name in model.environments:
         spec = model.environments[name]
         environment.protected = spec.protected
+        public = spec.public
         if spec.compose is not None:  # lowest precedence: what the container would get
             values.update(_compose_values(spec.compose.file, spec.compose.service, root,
                                           located, ("environments", name, "compose")))
@@ -230,12 +233,19 @@ def resolve_environment(
                     path=f"environments.{name}.secrets_dir",
                     hint="run inside the container that mounts it, or remove secrets_dir",
                 )
-            values.update(read_secrets_dir(secrets_path, display=spec.secrets_dir))
+            from_files = read_secrets_dir(secrets_path, display=spec.secrets_dir)
+            secret_files = set(from_files)  # a Docker secret file is a secret by declaration
+            values.update(from_files)
     for key, value in process_env.items():
         values[key] = EnvValue(key, value, PROCESS_ENVIRONMENT)
     environment.values = values
-    declared = [s.name for s in model.secrets]
-    environment.redactor.add_env(environment.variables(), declared)
+    declared = [s.name for s in model.secrets] + sorted(secret_files - set(public))
+    # Values from files (env files, secret files, compose, vars) are judged by their shape
+    # too; the process environment is this machine's own (PATH, session ids) and is judged
+    # by name only.
+    by_value = [k for k, v in values.items() if not v.from_process]
+    environment.redactor.add_env(environment.variables(), declared, public=public,
+                                 by_value=by_value)
     return environment
 
 
@@ -300,6 +310,26 @@ def _check_secrets(model: ConfigModel, located: Located) -> None:
                 raise _err(located, ("secrets", i, "environments", j),
                            f"unknown environment {env_name!r}",
                            hint="declared environments: " + (", ".join(model.environments) or "none"))
+    _check_public(model, located)
+
+
+def _check_public(model: ConfigModel, located: Located) -> None:
+    """A name listed twice in ``public:``, or both public and a declared secret of that
+    environment, is an error at its line: one of the two is wrong."""
+    for env_name, spec in model.environments.items():
+        seen: set[str] = set()
+        for i, name in enumerate(spec.public):
+            where: DataPath = ("environments", env_name, "public", i)
+            if name in seen:
+                raise _err(located, where, f"{name} is listed twice in public",
+                           hint="remove one")
+            seen.add(name)
+            declared = next((s for s in model.secrets if s.name == name
+                             and (not s.environments or env_name in s.environments)), None)
+            if declared is not None:
+                raise _err(located, where, f"{name} is declared a secret under `secrets:` "
+                           "and listed as public", hint="a secret cannot be public: remove "
+                           "it from one of the two lists")
 
 
 def build_phases(

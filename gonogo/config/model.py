@@ -93,6 +93,8 @@ PHASE_KINDS: tuple[str, ...] = PhaseKind.__args__  # type: ignore[attr-defined]
 READ_ONLY_KINDS = frozenset({"preflight", "verify"})
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+#: An environment variable's name, as env files and Docker secret files spell them.
+ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.-]*$"
 
 
 class Strict(BaseModel):
@@ -146,6 +148,9 @@ class EnvironmentModel(Strict):
     #: Docker secret files, one per setting (``/run/secrets`` in a container); off by default.
     secrets_dir: str | None = None
     compose: ComposeSource | None = None
+    #: Settings that are not secret although their name or value looks it (a publishable
+    #: key, a commit SHA): shown in clear. A URL's password stays hidden.
+    public: list[Annotated[str, Field(pattern=ENV_NAME_PATTERN)]] = []
 
 
 class SecretRules(Strict):

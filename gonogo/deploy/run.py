@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import IO, Any
 
 from gonogo.config.model import Config
+from gonogo.confirm import confirm
 from gonogo.deploy.session import DeploySession
 from gonogo.drivers.base import Deployed
 from gonogo.engine.outcomes import CheckResult, Outcome, Verdict
@@ -32,15 +33,11 @@ from gonogo.reports.console_report import print_summary
 def confirm_protected(config: Config, version: str, yes: bool, verb: str = "Deploy") -> None:
     """A protected environment needs ``--yes`` (or a "y" typed at a terminal)."""
     env = config.environment
-    if not env.protected or yes:
+    if not env.protected:
         return
-    if sys.stdin.isatty() and sys.stdout.isatty():
-        answer = input(f"{verb} {version} to protected environment {env.name}? [y/N] ")
-        if answer.strip().lower() in ("y", "yes"):
-            return
-        raise UsageError("not confirmed; nothing changed")
-    raise UsageError(f"environment {env.name} is protected: pass --yes to {verb.lower()} "
-                     f"{version}")
+    confirm(f"{verb} {version} to protected environment {env.name}?", yes=yes,
+            refusal=f"environment {env.name} is protected: pass --yes to {verb.lower()} "
+                    f"{version}")
 
 
 def live_versions(releases: ReleaseStore, environment: str | None) -> dict[str, Deployed]:

@@ -65,7 +65,8 @@ def test_backup_writes_a_dump_and_proves_it_restores(tmp_path: Path) -> None:
         data[len(data) // 3] ^= 0xFF
         dumps[0].write_bytes(bytes(data))
         with fresh_database("gonogo_target") as target:
-            restored = gonogo("restore", "--from", str(dumps[0]), "--to", target, cwd=tmp_path)
+            restored = gonogo("restore", "--from", str(dumps[0]), "--to", target, "--yes",
+                              cwd=tmp_path)
         assert restored.returncode == 1, restored.stdout + restored.stderr
         assert re.search(rf"✗ {dumps[0].name} matches its manifest \[restore\] .* — {dumps[0].name} "
                          r"has sha256 [0-9a-f]{16}… but its manifest says [0-9a-f]{16}…: the file is "

@@ -1,5 +1,5 @@
-"""`gonogo restore --from FILE --to URL`: shows what it replaces, guards protected
-environments, restores, and records a run."""
+"""`gonogo restore --from FILE --to URL`: shows what it replaces, asks (see
+test_confirm.py), restores, and records a run."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def test_restore_into_an_existing_database_shows_what_it_replaces(tmp_path: Path
         dump = make_dump(tmp_path, source)
         execute(target, "CREATE TABLE users (id int); INSERT INTO users VALUES (1), (2), (3);"
                         "CREATE TABLE notes (t text); INSERT INTO notes VALUES ('x')")
-        done = gonogo("restore", "--from", str(dump), "--to", target, cwd=tmp_path)
+        done = gonogo("restore", "--from", str(dump), "--to", target, "--yes", cwd=tmp_path)
         assert done.returncode == 0, done.stdout + done.stderr
         lines = done.stdout.splitlines()
         assert lines[1] == f"target  {target}: 2 tables, 4 rows will be replaced by the backup's"
@@ -49,7 +49,8 @@ def test_restore_creates_a_missing_database(tmp_path: Path) -> None:
         dump = make_dump(tmp_path, source)
         name = "gonogo_newdb_" + os.urandom(3).hex()
         try:
-            done = gonogo("restore", "--from", str(dump), "--to", url_for(name), cwd=tmp_path)
+            done = gonogo("restore", "--from", str(dump), "--to", url_for(name), "--yes",
+                          cwd=tmp_path)
             assert done.returncode == 0, done.stdout + done.stderr
             assert done.stdout.splitlines()[1] == (
                 f"target  {url_for(name)}: database {name} does not exist; it will be created")
@@ -71,9 +72,11 @@ def test_protected_environment_needs_yes(tmp_path: Path) -> None:
         refused = gonogo("restore", "--from", str(dump), "--to", as_localhost, cwd=tmp_path)
         assert refused.returncode == 2
         assert "public.users" in refused.stdout
+        name, port = prod.rsplit("/", 1)[1], prod.rsplit(":", 1)[1].split("/")[0]
         assert refused.stderr.strip() == (
-            f"gonogo: error: {as_localhost} is the database of the protected environment "
-            "'production'; nothing was changed (pass --yes to replace it)")
+            f"gonogo: error: restore replaces the database {name} on localhost:{port} "
+            "(protected environment production) and there is no terminal to confirm at; "
+            "nothing was changed (pass --yes to replace it)")
         assert execute(prod, "SELECT count(*) FROM users") == [(1,)]
         done = gonogo("restore", "--from", str(dump), "--to", prod, "--yes", cwd=tmp_path)
         assert done.returncode == 0, done.stdout + done.stderr

@@ -132,3 +132,17 @@ def test_a_secret_declared_twice_is_a_config_error(tmp_path: Path) -> None:
     assert (proc.returncode, proc.stderr) == (
         2, "gonogo: error: gonogo.yml:4: secrets[1].name: secret 'JWT_SECRET' is declared twice "
            "(first at line 3) (hint: merge the two entries)\n")
+
+
+def test_settings_secret_by_value_are_listed_and_public_ones_are_not(tmp_path: Path) -> None:
+    project(tmp_path, """
+        version: 1
+        environments:
+          production: {env_files: [.env.production], public: [RELEASE_SHA]}
+        """)
+    write(tmp_path / ".env.production", f"AUTH={API}\nRELEASE_SHA=3f9a1c7e5b2d8046f1e3a9c7b5d20486\n"
+                                        "NODE_ENV=production\n")
+    proc = gonogo("secrets", "--env", "production", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert [line.split()[:2] for line in proc.stdout.splitlines()[2:3]] == [["AUTH", "*"]]
+    assert "RELEASE_SHA" not in proc.stdout and API not in proc.stdout
