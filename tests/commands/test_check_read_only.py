@@ -173,6 +173,7 @@ def _check(tmp_path: Path, shims: Path, name: str, text: str) -> tuple[list[str]
         "PATH": str(shims), "SHIM_LOG": str(log), "HOME": str(home),
         "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9",
         "ALL_PROXY": "http://127.0.0.1:9", "NO_PROXY": "",
+        "DOCKER_HOST": f"unix://{root}/no-docker.sock",  # the Docker API is shadowed too
     })
     assert result.returncode in (0, 1, 2, 4), result.stdout + result.stderr
     assert "Traceback" not in result.stderr
