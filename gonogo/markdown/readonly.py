@@ -1045,6 +1045,15 @@ def _gh(program: str, rest: list[Arg], depth: int) -> None:
     raise _Refused(" ".join(["gh", *[p or "…" for p in pos[:2]]]))
 
 
+def _nginx(program: str, rest: list[Arg], depth: int) -> None:
+    """``nginx -t``/``-T`` test the configuration; anything else starts or signals a server."""
+    if not rest or not all(a in ("-t", "-T", "-q", "-v", "-V", "-c", "-p", "-g") or
+                           (i > 0 and rest[i - 1] in ("-c", "-p", "-g")) for i, a in enumerate(rest)):
+        raise _Refused(program)
+    if "-g" in rest:
+        raise _Refused(f"{program} -g")
+
+
 def _uniq(program: str, rest: list[Arg], depth: int) -> None:
     if len(_positionals(rest, frozenset({"-f", "-s", "-w"}))) > 1:  # uniq IN OUT writes OUT
         raise _Refused("uniq (an output file)")
@@ -1129,7 +1138,7 @@ _RULES.update({
     "vercel": _vercel, "netlify": _netlify, "gh": _gh,
     # network, system
     "curl": _curl, "wget": _wget, "http": _httpie, "https": _httpie, "openssl": _openssl,
-    "systemctl": _systemctl, "journalctl": _journalctl, "redis-cli": _redis,
+    "systemctl": _systemctl, "nginx": _nginx, "journalctl": _journalctl, "redis-cli": _redis,
 })
 
 #: Tools that may be named by a path inside the project (``./gradlew``, ``vendor/bin/phpunit``).
@@ -1146,4 +1155,4 @@ _RUNTIMES = frozenset({"node", "deno", "java", "javac", "ruby", "rustc", "dotnet
                        "ansible-playbook", "packer", "vault", "consul", "nomad", "kind", "minikube",
                        "k9s", "argocd", "skaffold", "tilt", "ssh", "scp", "rsync", "sqlite3", "flyway",
                        "liquibase", "sentry-cli", "swift", "xcodebuild", "fastlane", "pod", "expo",
-                       "eas", "gunicorn", "uvicorn", "celery", "nginx", "caddy", "certbot", "rclone"})
+                       "eas", "gunicorn", "uvicorn", "celery", "caddy", "certbot", "rclone"})

@@ -61,6 +61,10 @@ READ_ONLY = [
     "./gradlew build",
     "echo hi | tee /dev/null",
     "ruff check . && black --check .",
+    "cat <<'EOF'\n$(rm -rf x)\nEOF",
+    "[[ -f .env ]] && echo present",
+    "nginx -t",
+    "npm test 1>&2",
 ]
 
 
@@ -108,6 +112,11 @@ NOT_READ_ONLY = [
     ("FOO=1 rm x", "rm"),
     ("if true; then rm x; fi", "rm"),
     ("psql <<EOF\nDROP TABLE users;\nEOF", "psql"),
+    ("cat <<EOF\n$(rm -rf x)\nEOF", "rm"),
+    ("cat <<< \"$(rm x)\"", "rm"),
+    ("export X=$(rm y)", "rm"),
+    ("case $x in a) rm y;; esac", "rm"),
+    ("nginx -s reload", "nginx"),
     ("cat <<EOF > /etc/app.conf\nx\nEOF", "> /etc/app.conf"),
     ("$TOOL --version", "a program name that expands at run time"),
     ("eval \"$CMD\"", "eval"),
