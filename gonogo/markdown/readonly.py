@@ -102,19 +102,23 @@ def _check_script(script: str, depth: int) -> None:
 
 def _first_word(script: str) -> str:
     words = script.split()
-    return words[0] if words else script
+    word = words[0] if words else script
+    return word if len(word) <= 40 else word[:39] + "…"
 
 
-def _walk(node: Node, depth: int) -> None:
-    kind = node.type
-    if kind == "command":
-        _check_command(node, depth)
-    elif kind == "file_redirect":
-        _check_redirect(node)
-    elif kind == "function_definition":
-        raise _Refused("function definition")
-    for child in node.children:
-        _walk(child, depth)
+def _walk(root: Node, depth: int) -> None:
+    """Every node in source order; a loop, not recursion, so deep nesting cannot crash it."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        kind = node.type
+        if kind == "command":
+            _check_command(node, depth)
+        elif kind == "file_redirect":
+            _check_redirect(node)
+        elif kind == "function_definition":
+            raise _Refused("function definition")
+        stack.extend(reversed(node.children))
 
 
 def _text(node: Node) -> str:

@@ -160,3 +160,9 @@ def test_commands_that_may_change_something_name_the_first_verb(command: str, cu
     verdict = analyze(command)
     assert not verdict.read_only
     assert verdict.culprit == culprit
+
+
+def test_deep_nesting_is_analysed_not_a_crash() -> None:
+    assert analyze("( " * 3000 + "rm x" + " )" * 3000).culprit == "rm"
+    assert not analyze("(" * 5000 + "rm x" + ")" * 5000).read_only
+    assert analyze("echo " + "$(" * 3000 + "ls" + ")" * 3000).read_only
