@@ -165,4 +165,6 @@ def test_commands_that_may_change_something_name_the_first_verb(command: str, cu
 def test_deep_nesting_is_analysed_not_a_crash() -> None:
     assert analyze("( " * 3000 + "rm x" + " )" * 3000).culprit == "rm"
     assert not analyze("(" * 5000 + "rm x" + ")" * 5000).read_only
-    assert analyze("echo " + "$(" * 3000 + "ls" + ")" * 3000).read_only
+    assert analyze("echo " + "$(echo " * 3000 + "ls" + ")" * 3000).read_only
+    # $($(ls)) runs what ls prints: not read-only
+    assert analyze("echo $($(ls))").culprit == "a program name that expands at run time"
