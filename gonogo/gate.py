@@ -35,6 +35,8 @@ class GateOptions:
     stream: IO[str] | None = None
     live: bool | None = None
     extra_meta: dict[str, object] = field(default_factory=dict)
+    #: `check` and `demo`: checks whose type changes state are skipped, never run.
+    read_only: bool = False
 
 
 @dataclass
@@ -118,6 +120,8 @@ def _why_empty(config: Config, options: GateOptions, kinds: set[str], runs: str)
 
 def run_gate(config: Config, options: GateOptions) -> GateOutcome:
     plan = plan_for(config, options)
+    if options.read_only:
+        _something_to_check(plan)
     store = store_for(config)
     try:
         meta: dict[str, object] = {
@@ -146,6 +150,7 @@ def run_gate(config: Config, options: GateOptions) -> GateOutcome:
             [listener],
             jobs=options.jobs or config.defaults.jobs,
             retries=config.defaults.retries,
+            read_only=options.read_only,
         )
         try:
             results = asyncio.run(runner.run(plan))
@@ -169,6 +174,16 @@ def run_gate(config: Config, options: GateOptions) -> GateOutcome:
         return GateOutcome(record, code, paths)
     finally:
         store.close()
+
+
+def _something_to_check(plan: Plan) -> None:
+    """A read-only run whose every check changes state would verify nothing, and an
+    all-skipped run must not read as GO."""
+    checks = plan.checks
+    if checks and all(c.params.changes_state for c in checks):
+        names = ", ".join(f"{c.id} ({c.type})" for c in checks[:3]) + (" …" if len(checks) > 3 else "")
+        raise UsageError(f"nothing to check: every selected check changes state and runs only under "
+                         f"`gonogo deploy`: {names}")
 
 
 def _context(config: Config, journal: RunJournal) -> CheckContext:

@@ -62,6 +62,10 @@ class Check(BaseModel):
     example: ClassVar[dict[str, Any]] = {}
     #: True when a human, not gonogo, produces the evidence.
     manual: ClassVar[bool] = False
+    #: True when running it changes something (sends, publishes, writes a file or a
+    #: database): `gonogo check` then reports it skipped instead of running it — whatever
+    #: phase it sits in — and only `gonogo deploy` (and `backup`) run it.
+    changes_state: ClassVar[bool] = False
     #: Parameter names whose values are secret and must never be shown.
     secret_fields: ClassVar[tuple[str, ...]] = ()
 

@@ -15,6 +15,8 @@ class DockerPushCheck(Check):
     """``docker push IMAGE:TAG`` for each tag (default as for ``docker.build``)."""
 
     type_name = "docker.push"
+    #: Not run by `check`: it publishes an image to a registry.
+    changes_state = True
     example = {"image": "registry.example.com/team/api", "tags": ["${version}"]}
 
     image: str

@@ -21,6 +21,8 @@ class NotifyCheck(Check):
     """The summary of the run so far, sent to every URL."""
 
     type_name = "notify"
+    #: Not run by `check`: it sends a message to people.
+    changes_state = True
     example = {"urls": ["json://127.0.0.1:8099/deploys"]}
     secret_fields: ClassVar[tuple[str, ...]] = ("urls",)
 

@@ -63,6 +63,8 @@ class PostgresBackup(Check):
     """Dump a database with pg_dump (custom format) and write a manifest beside the dump."""
 
     type_name = "postgres.backup"
+    #: Not run by `check`: it runs pg_dump against the database and writes a dump file.
+    changes_state = True
     example = {
         "database_url": "${DATABASE_URL}",
         "path": "backups/backup_{timestamp}.dump",

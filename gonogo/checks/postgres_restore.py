@@ -168,6 +168,8 @@ class PostgresRestoreVerify(Check):
     """Restore a dump into a scratch database and compare it with the backup's manifest."""
 
     type_name = "postgres.restore_verify"
+    #: Not run by `check`: it creates (and drops) a scratch database on the server.
+    changes_state = True
     example = {"backup": "backup"}
     secret_fields = ("database_url",)
 

@@ -28,6 +28,7 @@ def main(args: argparse.Namespace) -> int:
             jobs=args.jobs,
             reports=reports,
             command="check",
+            read_only=True,
         ),
     )
     return outcome.exit_code

@@ -337,7 +337,7 @@ def _run(
     outcome = run_gate(
         config,
         GateOptions(kinds=READ_ONLY_KINDS, reports=[ReportSpec("html", path)], command="demo",
-                    stream=out),
+                    stream=out, read_only=True),
     )
     verdict = outcome.record.verdict or "RUNNING"
     return Run(label, verdict, outcome.exit_code, expected,

@@ -3,6 +3,11 @@
 Per item: its line, text, phase, and the bound check type with parameters (secret
 values redacted) or ``manual: why``; then ``N items: A automated, M manual, U needing
 values``. The config is also fully loaded, so explain fails exactly where a run would.
+
+It also says what `gonogo check` would do with each item — ``would run``, ``would run
+(opted in)`` for a command that is not read-only but explicitly allowed, ``not run by
+check`` for a check type that changes state, ``manual: why`` — and, per phase, whether
+check runs that phase at all.
 """
 
 from __future__ import annotations
@@ -14,9 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from gonogo.config.load import build_config
+from gonogo.config.model import READ_ONLY_KINDS
+from gonogo.engine.runner import CHANGES_STATE
 from gonogo.error_handler import use_redactor
 from gonogo.errors import UsageError
 from gonogo.markdown.bind import Binding, Compiled
+from gonogo.markdown.readonly import analyze
 from gonogo.markdown.sidecar import is_markdown, resolve
 from gonogo.redact import Redactor
 
@@ -84,6 +92,23 @@ def _flow(value: Any) -> str:
     return json.dumps(value)
 
 
+def under_check(binding: Binding) -> tuple[bool, str]:
+    """(runs, why): what `gonogo check` does with this item."""
+    from gonogo.plugins import check_types
+
+    if binding.kind not in READ_ONLY_KINDS:
+        return False, f"a {binding.kind} phase: not run by check"
+    if not binding.automated:
+        return False, f"manual: {binding.reason or binding.params.get('reason') or 'manual'}"
+    check_type = check_types().get(binding.type)
+    if check_type is not None and getattr(check_type, "changes_state", False):
+        return False, CHANGES_STATE
+    run = binding.params.get("run")
+    if binding.type == "command" and isinstance(run, str) and not analyze(run.replace("$${", "${")).read_only:
+        return True, "would run (opted in)"
+    return True, "would run"
+
+
 def describe(binding: Binding, secret_fields: dict[str, tuple[str, ...]]) -> str:
     if not binding.automated:
         reason = binding.reason or binding.params.get("reason") or "manual"
@@ -105,13 +130,18 @@ def render_text(compiled: Compiled, secret_fields: dict[str, tuple[str, ...]]) -
         if binding.phase != phase:
             phase = binding.phase
             out.append("")
-            out.append(f"{binding.phase} ({binding.kind})")
+            checked = "check runs it" if binding.kind in READ_ONLY_KINDS else "not run by check"
+            out.append(f"{binding.phase} ({binding.kind}; {checked})")
         marker = "" if binding.item else "$ "
         out.append(f"  L{binding.line:<{width}}  {marker}{binding.text}")
         via = "" if binding.via in ("manual", "command step") else f"  [{binding.via}" + (
             f"; {binding.note}" if binding.note else "") + "]"
         advisory = " (advisory)" if binding.advisory else ""
-        out.append(f"  {'':{width + 1}}  → {describe(binding, secret_fields)}{advisory}{via}")
+        runs, why = under_check(binding)
+        prefix = f"{why}: " if binding.kind in READ_ONLY_KINDS and binding.automated else ""
+        if prefix and not runs:
+            prefix = f"not run by check ({why.split('; ')[0]}): "
+        out.append(f"  {'':{width + 1}}  → {prefix}{describe(binding, secret_fields)}{advisory}{via}")
     out.append("")
     if compiled.deploy_order:
         arrow = " → ".join(compiled.deploy_order)
@@ -128,6 +158,7 @@ def as_dict(
 ) -> dict[str, Any]:
     entries = []
     for b in compiled.bindings:
+        runs, why = under_check(b)
         entries.append({
             "line": b.line,
             "text": b.text,
@@ -142,6 +173,7 @@ def as_dict(
             "needs": b.needs,
             "advisory": b.advisory,
             "note": b.note,
+            "check": {"runs": runs, "why": why},
         })
     data: dict[str, Any] = {
         "file": compiled.document.file,

@@ -17,6 +17,9 @@ from gonogo.durations import format_duration
 from gonogo.engine.outcomes import SATISFIED, CheckResult, Outcome, now
 from gonogo.errors import CheckError, CheckFailed, CheckProblem, CheckWarning
 
+#: What `check` says of a check whose type changes state (``Check.changes_state``).
+CHANGES_STATE = "changes state; not run by check — runs only under `gonogo deploy`"
+
 
 class Journal(Protocol):
     """Where results go the moment they exist (the state store implements this)."""
@@ -102,12 +105,16 @@ class Runner:
         *,
         jobs: int = 16,
         retries: int = 0,
+        read_only: bool = False,
     ) -> None:
+        """``read_only`` (`gonogo check`): checks whose type changes state are reported
+        skipped, not run, and do not block the verdict."""
         self.ctx = ctx
         self.journal = journal
         self.listeners = list(listeners)
         self.jobs = max(1, jobs)
         self.retries = retries
+        self.read_only = read_only
         self.results: dict[str, CheckResult] = {}
         self._done: dict[str, asyncio.Event] = {}
         self._position: dict[str, int] = {}
@@ -134,6 +141,11 @@ class Runner:
 
     async def _run_one(self, spec: CheckSpec, semaphore: asyncio.Semaphore) -> None:
         try:
+            if self.read_only and spec.params.changes_state:
+                result = self._result(spec, Outcome.SKIPPED, CHANGES_STATE, 0.0, {}, 0)
+                result.advisory = True  # an action deferred to deploy, not a gate that failed
+                self._finish(result, None)
+                return
             blocked = await self._wait_for_needs(spec)
             if blocked:
                 result = self._result(spec, Outcome.SKIPPED, blocked, 0.0, {}, 0)

@@ -15,16 +15,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gonogo.config.model import COMMON_KEYS, PHASE_KINDS
+from gonogo.config.model import COMMON_KEYS, PHASE_KINDS, READ_ONLY_KINDS
 from gonogo.config.yamlsource import Path as DataPath
 from gonogo.errors import ConfigError
 from gonogo.markdown.parse import Document, Item, Section, clean_title
+from gonogo.markdown.readonly import analyze
 from gonogo.markdown.recognize import RULES, Context, Recognized
 from gonogo.markdown.shell import CommandLine, destructive, escape, nonterminating
 from gonogo.markdown.tables import contacts_of, secrets_of
 
 #: Heading words → phase kind, most specific first. A heading without one inherits its
-#: parent's kind (the document's H1 is its title, not a phase); the default is preflight.
+#: parent's kind (the document's H1 is its title, not a phase, though a preflight title —
+#: "Pre-release checklist" — counts). A section no heading names is not recognised: its
+#: items are manual (never preflight by default), unless annotated.
 KIND_WORDS: tuple[tuple[str, str], ...] = (
     (r"roll ?back|revert|recovery|disaster", "rollback"),
     (r"pre-?deploy|pre-?release|pre-?flight|before (the )?deploy|pre-?launch|pre-?production"
@@ -36,10 +39,24 @@ KIND_WORDS: tuple[tuple[str, str], ...] = (
     (r"verify|smoke|validat|sanity", "verify"),
     (r"deploy|release|roll ?out|launch|go-?live|ship|cut ?over|migrat", "deploy"),
 )
-#: Kinds whose commands may not destroy anything without an explicit annotation.
-GUARDED_KINDS = frozenset({"preflight", "verify"})
+#: Kinds whose commands `gonogo check` runs: only read-only ones, unless explicitly allowed.
+GUARDED_KINDS = READ_ONLY_KINDS
+#: The kind a section no heading names gets; all of its items are manual.
+UNRECOGNISED_KIND = "preflight"
 
 MANUAL_REASON = "no rule recognizes this item; sign it off, or annotate it"
+
+
+def unrecognised_reason(title: str) -> str:
+    """Why nothing runs in a section whose heading names no phase."""
+    return (f"the heading {title!r} names no phase gonogo knows, so nothing in it runs; sign it off, "
+            "or annotate the section (<!-- gonogo-phase: {kind: preflight} -->) or the item")
+
+
+def not_read_only_reason(culprit: str) -> str:
+    """Why a command of a preflight/verify section is not run by `check`, and how to opt in."""
+    return (f"`{culprit}` may change something; not run by check — annotate with "
+            "<!-- gonogo: {run: …} --> or `# gonogo: allow` to run it")
 
 
 @dataclass
@@ -102,11 +119,13 @@ class Compiled:
     table_notes: list[str] = field(default_factory=list)
 
 
-def phase_kind(section: Section, title: Section | None = None) -> str:
-    """The kind of a section: its annotation, its heading's words, its parent's, or preflight.
+def phase_kind(section: Section, title: Section | None = None) -> str | None:
+    """The kind of a section: its annotation, its heading's words, its parent's — or None
+    when nothing names it (then its items are manual, never preflight by default).
 
     ``title`` is the heading that names the whole document (its only H1): its words
-    ("Production Deployment Checklist") say nothing about a phase."""
+    ("Production Deployment Checklist") say nothing about a phase, unless they say
+    preflight ("Pre-release checklist")."""
     node: Section | None = section
     while node is not None:
         if node.phase_annotation is not None:
@@ -118,12 +137,13 @@ def phase_kind(section: Section, title: Section | None = None) -> str:
                     line=node.phase_annotation.line,
                 )
             return str(kind)
-        if node is not title:
-            for pattern, kind in KIND_WORDS:
-                if re.search(pattern, node.title, re.I):
-                    return kind
+        for pattern, kind in KIND_WORDS:
+            if node is title and kind != "preflight":
+                continue
+            if re.search(pattern, node.title, re.I):
+                return kind
         node = node.parent
-    return "preflight"
+    return None
 
 
 def slug(text: str, fallback: str) -> str:
@@ -186,7 +206,8 @@ def compile_document(
     order: list[str] = []
     order_line: int | None = None
     for section in doc.sections:
-        kind = _kind(section, doc)
+        named = _kind(section, doc)
+        kind = named or UNRECOGNISED_KIND
         if kind == "deploy" and not order:
             for numbered in section.lists:
                 if re.search(r"order|sequence|deploy", numbered.lead + " " + section.title, re.I):
@@ -198,8 +219,10 @@ def compile_document(
         title = clean_title(section.title) if section.title else (doc.title or "Checklist")
         phase_id = phase_ids.take(slug(title, "checklist"))
         section_bindings: list[Binding] = []
+        unnamed = None if named else unrecognised_reason(title)
         for item in section.items:
-            binding = _bind_item(item, section, phase_id, kind, ctx, ids, binds, types, doc.file)
+            binding = _bind_item(item, section, phase_id, kind, ctx, ids, binds, types, doc.file,
+                                 unnamed)
             if binding.type == "postgres.backup":
                 ctx.backup_check = binding.id
             section_bindings.append(binding)
@@ -210,7 +233,7 @@ def compile_document(
             for command in block.commands:
                 if id(command) in ctx.used:
                     continue
-                section_bindings.append(_step(command, phase_id, kind, ids, allow, binds))
+                section_bindings.append(_step(command, phase_id, kind, ids, allow, binds, unnamed))
         section_bindings.sort(key=lambda b: b.line)
         phase_index = len(phases)
         lines[("phases", phase_index)] = section.line
@@ -266,7 +289,7 @@ def compile_document(
                     deploy_order_line=order_line, document=doc, table_notes=notes)
 
 
-def _kind(section: Section, doc: Document) -> str:
+def _kind(section: Section, doc: Document) -> str | None:
     h1s = [s for s in doc.sections if s.level == 1]
     try:
         return phase_kind(section, h1s[0] if len(h1s) == 1 else None)
@@ -309,7 +332,9 @@ def _bind_item(
     binds: Sequence[SidecarBind],
     types: Mapping[str, Any],
     file: str,
+    unnamed: str | None = None,
 ) -> Binding:
+    """``unnamed``: the reason why nothing runs in a section no heading names."""
     check_id = ids.take(slug(item.text, f"{phase_id}-item"))
     binding = Binding(line=item.line, text=item.text, phase=phase_id, kind=kind, id=check_id,
                       type="manual", params={}, via="manual")
@@ -318,6 +343,9 @@ def _bind_item(
     entry = _sidecar_entry(binds, item.text, check_id)
     if entry is not None:
         return _explicit(binding, dict(entry.check), "sidecar", entry.file, entry.line)
+    if unnamed is not None:
+        binding.reason = unnamed
+        return binding
     miss: Recognized | None = None
     miss_reason: str | None = None
     for rule in RULES:
@@ -335,7 +363,12 @@ def _bind_item(
             continue
         for command in proposal.consumes:
             ctx.used.add(id(command))
-        refused = _refusal(proposal.command, kind) if proposal.command else None
+        refused = None
+        if proposal.command:  # every command the check would run, not only the first
+            for command in proposal.consumes or [proposal.command]:
+                refused = _refusal(command, kind)
+                if refused:
+                    break
         binding.via = f"recognized: {proposal.rule}"
         binding.note = proposal.note
         if refused:
@@ -400,12 +433,19 @@ def _sidecar_entry(binds: Sequence[SidecarBind], text: str, check_id: str) -> Si
 
 
 def _refusal(command: CommandLine, kind: str) -> tuple[str, bool] | None:
-    """(reason, advisory) when a command must not run as written; None when it may."""
+    """(reason, advisory) when a command must not run as written; None when it may.
+
+    In the kinds `check` runs, a command runs only when it is read-only by the allow-list
+    of ``readonly`` (or explicitly allowed); the denylist stays as a second guard."""
     if command.allowed:
         return None
     endless = nonterminating(command.text)
     if endless:
         return f"does not end by itself ({endless}); not run — run it yourself and sign off", True
+    if kind in GUARDED_KINDS:
+        verdict = analyze(command.text)
+        if not verdict.read_only:
+            return not_read_only_reason(verdict.culprit or command.text.split()[0]), False
     harm = destructive(command.text)
     if harm and kind in GUARDED_KINDS:
         return (f"destructive command in a {kind} section ({harm}); annotate to run it "
@@ -423,6 +463,7 @@ def _step(
     ids: _Ids,
     allow: bool,
     binds: Sequence[SidecarBind],
+    unnamed: str | None = None,
 ) -> Binding:
     check_id = ids.take(slug(command.text.split("\n")[0], f"{phase_id}-step"))
     binding = Binding(line=command.line, text=command.text.split("\n")[0], phase=phase_id,
@@ -431,7 +472,8 @@ def _step(
     entry = _sidecar_entry(binds, command.text, check_id)
     if entry is not None:
         return _explicit(binding, dict(entry.check), "sidecar", entry.file, entry.line)
-    refused = None if allow else _refusal(command, kind)
+    refused = None if allow else (unnamed, False) if unnamed and not command.allowed \
+        else _refusal(command, kind)
     if refused:
         binding.type = "manual"
         binding.reason, binding.advisory = refused

@@ -162,10 +162,10 @@ def test_the_checklist_has_the_reference_shape_and_explains(reference_repo: Path
     result = gonogo("explain", "DEPLOYMENT_CHECKLIST.md", cwd=reference_repo)
     assert (result.returncode, result.stderr) == (0, "")
     for line in (
-        "       → command {run: pnpm --filter api build}  [recognized: command of the section; line 11]",
-        "       → lint {packages: [api, web]}  [annotation]",
-        "       → typecheck {packages: [api, web]}  [annotation]",
-        "       → typescript.no_any {base: origin/main}  [annotation]",
+        "       → would run: command {run: pnpm --filter api build}  [recognized: command of the section; line 11]",
+        "       → would run: lint {packages: [api, web]}  [annotation]",
+        "       → would run: typecheck {packages: [api, web]}  [annotation]",
+        "       → would run: typescript.no_any {base: origin/main}  [annotation]",
     ):
         assert line in result.stdout.splitlines()
 

@@ -31,7 +31,7 @@ def test_items_keep_their_lines_and_headings_become_phases() -> None:
     [("Pre-Deployment Verification", "preflight"), ("Code Quality Gates", "preflight"),
      ("Create Backup", "backup"), ("Deploy Services", "deploy"), ("Verify Deployment", "verify"),
      ("Monitor", "watch"), ("Post-Deployment", "post"), ("Document", "post"), ("Rollback Plan", "rollback"),
-     ("Environment Variables", "preflight")],
+     ("Pre-Deployment Verification\n\n### Environment Variables", "preflight")],
 )
 def test_phase_kind_from_heading_words(heading: str, kind: str) -> None:
     data = checklist_source(f"# Title\n\n## {heading}\n\n- [ ] something\n", "c.md").data
@@ -115,19 +115,20 @@ def test_destructive_command_in_preflight_is_refused_and_an_allow_comment_runs_i
     found = checks(text)
     assert found["rm -rf dist"]["type"] == "manual"
     assert found["rm -rf dist"]["reason"] == (
-        "destructive command in a preflight section (rm -rf); annotate to run it (`# gonogo: allow`)")
+        "`rm` may change something; not run by check — annotate with <!-- gonogo: {run: …} --> "
+        "or `# gonogo: allow` to run it")
     assert found["rm -rf build"]["type"] == "command"
 
 
 def test_nonterminating_step_is_reported_not_run() -> None:
-    found = checks("## Checks\n\n```sh\ndocker-compose -f p.yml up\n```\n")
+    found = checks("## Pre-deployment checks\n\n```sh\ndocker-compose -f p.yml up\n```\n")
     step = found["docker-compose -f p.yml up"]
     assert step["type"] == "manual" and step["advisory"] is True
     assert str(step["reason"]).startswith("does not end by itself (docker-compose up without -d)")
 
 
 def test_shell_variables_stay_for_the_shell() -> None:
-    found = checks("## Checks\n\n```bash\necho ${HOME}\n```\n")
+    found = checks("## Pre-deployment checks\n\n```bash\necho ${HOME}\n```\n")
     assert found["echo ${HOME}"]["run"] == "echo $${HOME}"
 
 
