@@ -64,4 +64,6 @@ def output_tail(result: CheckResult, lines: int = 15) -> str:
 
 
 def verdict_of(record: RunRecord) -> str:
-    return record.verdict or ("INTERRUPTED" if record.status == "interrupted" else "RUNNING")
+    if record.verdict:
+        return record.verdict
+    return {"interrupted": "INTERRUPTED", "errored": "ERRORED"}.get(record.status, "RUNNING")
