@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 import sys
 from collections.abc import Coroutine
@@ -197,7 +198,12 @@ async def _under_signals(session: DeploySession, main: Coroutine[Any, Any, int])
         if session.signal is None:
             session.signal = name
             task.cancel(f"interrupted by {name}")
+            # (should Python 3.11's wait_for drop this cancellation in a race, the session's
+            # next checkpoint raises it: DeploySession.checkpoint)
 
+    # A child being spawned when the cancellation lands is reaped by asyncio's transport
+    # before its watcher thread gets to it; the watcher's warning about that is noise.
+    logging.getLogger("asyncio").addFilter(_quiet_reaped)
     installed = []
     for sig in STOP_SIGNALS:
         try:
@@ -210,6 +216,10 @@ async def _under_signals(session: DeploySession, main: Coroutine[Any, Any, int])
     finally:
         for sig in installed:
             loop.remove_signal_handler(sig)
+
+
+def _quiet_reaped(record: logging.LogRecord) -> bool:
+    return not record.getMessage().startswith("Unknown child process pid")
 
 
 def _abandon(session: DeploySession, why: str) -> None:

@@ -110,6 +110,8 @@ class DeploySession:
         self.signal: str | None = None
         #: True once a rollback runs: signals no longer stop the run.
         self.rolling_back = False
+        #: True once the signal's cancellation reached the guard (no need to insist).
+        self.signal_taken = False
         #: Journal writes that failed during a rollback (the rollback went on regardless).
         self.unjournaled: list[str] = []
 
@@ -139,8 +141,23 @@ class DeploySession:
             # returning to the old release matters more than writing down that we did
             self.unjournaled.append(cid)
             self.say(f"  ⚠ journal: cannot record {cid}: {type(exc).__name__}: {exc}")
+        self.checkpoint()
         self.listener.check_finished(result)
         return result
+
+    def checkpoint(self) -> None:
+        """Raise the cancellation of a signal that has not reached the guard yet: Python
+        3.11's ``wait_for`` turns a cancellation that races its timeout into TimeoutError
+        (and callers rightly catch that), so after each step the session asks again."""
+        if self.signal and not self.signal_taken and not self.rolling_back:
+            raise asyncio.CancelledError(f"interrupted by {self.signal}")
+
+    async def settle(self) -> None:
+        """Between steps: let a signal that arrived during the last one (its handler runs
+        on the event loop, which synchronous work keeps waiting) stop the run now, not one
+        step later — above all not after the release is recorded live."""
+        await asyncio.sleep(0.005)
+        self.checkpoint()
 
     def save_state(self, stage: str, **extra: Any) -> None:
         """What `gonogo resume` needs, in the run's meta."""
@@ -157,6 +174,7 @@ class DeploySession:
             if not self.rolling_back:
                 raise
             self.say(f"  ⚠ journal: cannot save the run's stage {stage!r}: {exc}")
+        self.checkpoint()
 
     async def notify(self, event: str, title: str, body: str) -> None:
         if not self.notifier:
@@ -183,6 +201,7 @@ class DeploySession:
         self.seq += len(plan.checks)
         for result in results:
             self.results[result.id] = result
+        await self.settle()
         return decide(results)
 
     # ---- the deploy -------------------------------------------------------------------
@@ -267,8 +286,9 @@ class DeploySession:
             task = asyncio.current_task()
             if self.signal is None:
                 raise exc
-            if task is not None:
-                task.uncancel()  # the rollback's own waits and timeouts must work
+            self.signal_taken = True
+            while task is not None and task.uncancel() > 0:
+                pass  # the rollback's own waits and timeouts must work
             reason = f"interrupted by {self.signal}"
             summary = f"{reason} after the first change"
         elif isinstance(exc, KeyboardInterrupt):
@@ -368,6 +388,7 @@ class DeploySession:
         faults.point(f"deploy.healthy:{name}")
         self.done.add(name)
         self.save_state("deploy")
+        await self.settle()
 
     def _env(self, step: ServiceStep) -> dict[str, str]:
         return {"GONOGO_VERSION": self.version, "GONOGO_SERVICE": step.name,
@@ -385,6 +406,7 @@ class DeploySession:
         if watched == Verdict.NO_GO:
             raise Rollback("a post-deploy watch failed")
         faults.point("deploy.verified")
+        await self.settle()
         return verdict, watched
 
     async def go_live(self, verdict: Verdict, watched: Verdict) -> int:
@@ -475,8 +497,8 @@ class DeploySession:
         started = time.monotonic()
         back_to = step.previous.label() if step.previous else "(not running)"
         title = f"Roll back {step.name} to {back_to}"
-        faults.point(f"rollback.before:{step.name}")
         try:
+            faults.point(f"rollback.before:{step.name}")
             summary = await step.driver.rollback(step.previous, self.version)
             faults.point(f"rollback.after:{step.name}")
         except DriverError as exc:

@@ -87,15 +87,12 @@ FORWARD = [
     "check.before:tests",             # inside preflight
     "deploy.after_gate",              # plan printed, nothing changed
     "check.before:dump",              # inside the backup
-    "check.after:dump",               # backup journaled
     "deploy.after_backup",
     "check.before:migrate",           # inside a deploy phase (migration)
     "deploy.before_update:api",       # first change announced, not made
     "deploy.after_update:api",        # api changed, not yet journaled
-    "deploy.before_health:api",
     "health.probe:api",               # inside api's health wait
     "deploy.healthy:api",             # between the two services
-    "deploy.before_update:web",
     "deploy.after_update:web",
     "health.probe:web",               # inside web's health wait
     "deploy.before_verify",
@@ -103,21 +100,16 @@ FORWARD = [
     "watch.sample:errors",            # inside the watch window
     "deploy.verified",
     "deploy.set_live:api",            # between recording services live
-    "deploy.live",
     "check.before:status",            # inside the `record` step
-    "check.after:status",
-    "deploy.after_post",
     "deploy.done",                    # all done but the journal's last word
 ]
 
 #: Killed while rolling back a bad release (web unhealthy): resume ends with v1 serving.
 ROLLBACK = [
-    "rollback.start",
     "rollback.before:web",
     "rollback.after:web",             # web back, api not yet
     "rollback.before:api",
     "check.before:undo-note",         # inside the rollback phases
-    "rollback.health:web",
     "rollback.health:api",
     "rollback.proven",
 ]
