@@ -282,8 +282,10 @@ services:
 CUT = """\
 import sys, psycopg
 with psycopg.connect(sys.argv[1] if len(sys.argv) > 1 else {url!r}, autocommit=True) as conn:
-    conn.execute("select pg_terminate_backend(pid) from pg_stat_activity "
-                 "where datname = current_database() and pid <> pg_backend_pid()")
+    cut = conn.execute("select count(pg_terminate_backend(pid)) from pg_stat_activity "
+                       "where datname = current_database() and pid <> pg_backend_pid()")
+    with open("cut.log", "a") as log:
+        log.write(str(cut.fetchone()[0]) + "\\n")
 """
 
 
@@ -302,5 +304,10 @@ def test_a_state_database_that_drops_its_connections_mid_deploy(tmp_path: Path) 
             in result.stdout
         show = gonogo("show", "last", cwd=tmp_path)
         assert "deploy · GO (exit 0)" in show.stdout
-        assert "✓ api healthy on v2" in show.stdout
+        assert "GO: 4 passed · run " in show.stdout
+        (tmp_path / "cut.log").unlink()
+        again = gonogo("deploy", "--version", "v3", cwd=tmp_path)
+        assert again.returncode == 0, again.stdout + again.stderr
+        cut = [int(n) for n in (tmp_path / "cut.log").read_text().split()]
+        assert len(cut) >= 2 and sum(cut) >= 2  # gonogo's connections really were cut
         assert gonogo("lock", cwd=tmp_path).stdout == "no deploy lock is held\n"
