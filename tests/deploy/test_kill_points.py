@@ -267,7 +267,6 @@ def version_at(port: int) -> str:
     ("deploy.after_update:api", "v4", 0, "v4"),   # api's container replaced, then killed
     ("health.probe:web", "v4", 0, "v4"),          # inside web's health wait
     ("rollback.after:api", "v2", 5, "v1"),        # v2 has no /health: killed mid-rollback
-    ("rollback.health:api", "v2", 5, "v1"),
 ])
 def test_compose_killed_deploy_resumes_to_a_healthy_release(
         compose_project: tuple[Path, int, int], docker_env: dict[str, str], point: str,
