@@ -23,6 +23,7 @@ from gonogo.errors import (
     EXIT_PENDING,
     EXIT_ROLLBACK_FAILED,
     EXIT_ROLLED_BACK,
+    GonogoError,
     StateError,
     UsageError,
 )
@@ -162,11 +163,14 @@ def finish(session: DeploySession, main: Coroutine[Any, Any, int]) -> int:
         session.say(f"\ninterrupted{by} {what}: `gonogo resume {journal.run_id}` continues it "
                     f"(`--rollback` undoes it)")
         return EXIT_INTERRUPTED
-    except BaseException:
+    except BaseException as exc:
         session.listener.close()
-        _abandon(session, "an unexpected error stopped the deploy")
-        journal.finish(None, EXIT_INTERNAL, status="errored")
-        raise  # the error handler prints it and writes the crash log: exit 3
+        _abandon(session, "an error stopped the deploy")
+        # an expected problem (a config error found late) keeps its exit code; anything
+        # else is exit 3, and the error handler writes the crash log
+        code = exc.exit_code if isinstance(exc, GonogoError) else EXIT_INTERNAL
+        journal.finish(None, code, status="errored")
+        raise
     verdict = {EXIT_GO: Verdict.GO, EXIT_PENDING: Verdict.PENDING}.get(code, Verdict.NO_GO)
     journal.finish(verdict, code)
     record = store.load_run(journal.run_id)

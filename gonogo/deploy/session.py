@@ -112,8 +112,6 @@ class DeploySession:
         self.rolling_back = False
         #: True once the signal's cancellation reached the guard (no need to insist).
         self.signal_taken = False
-        #: Journal writes that failed during a rollback (the rollback went on regardless).
-        self.unjournaled: list[str] = []
 
     # ---- output and journal ---------------------------------------------------------
 
@@ -139,7 +137,6 @@ class DeploySession:
             if not self.rolling_back:
                 raise
             # returning to the old release matters more than writing down that we did
-            self.unjournaled.append(cid)
             self.say(f"  ⚠ journal: cannot record {cid}: {type(exc).__name__}: {exc}")
         self.checkpoint()
         self.listener.check_finished(result)
@@ -322,8 +319,9 @@ class DeploySession:
         except Exception as exc:
             from gonogo.error_handler import write_crash_log
 
-            self.say(f"  ✗ the rollback itself broke: {type(exc).__name__}: {exc} "
-                     f"(crash log: {write_crash_log(exc)})")
+            self.say(self.config.environment.redactor.text(
+                f"  ✗ the rollback itself broke: {type(exc).__name__}: {exc} "
+                f"(crash log: {write_crash_log(exc)})"))
             return await self.rolled_back(f"{reason}; then the rollback broke: "
                                           f"{type(exc).__name__}", ok=False)
 
@@ -483,7 +481,8 @@ class DeploySession:
             if await self.run_phases({"rollback"}) == Verdict.NO_GO:
                 ok = False
         except Exception as exc:
-            self.say(f"  ✗ rollback phases: unexpected error: {type(exc).__name__}: {exc}")
+            self.say(self.config.environment.redactor.text(
+                f"  ✗ rollback phases: unexpected error: {type(exc).__name__}: {exc}"))
             ok = False
         if self.changed:
             self.listener.phase_started(
