@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from gonogo import faults
 from gonogo.checks.base import CheckContext
 from gonogo.config.model import HealthModel
 from gonogo.drivers.base import Driver, DriverError
@@ -89,6 +90,7 @@ async def wait_healthy(
             platform_state, reason = "starting", exc.message
         else:
             platform_state, reason = platform.state, platform.reason
+        faults.point(f"health.probe:{driver.spec.name}")
         # "running": Docker's healthcheck has not run yet; the service's own probe may decide
         if platform_state == "healthy" or (platform_state == "running" and health.url):
             problem = await probe_url(health, ctx) or await probe_command(health, ctx, env or {})

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import signal
 import sys
 from collections.abc import Coroutine
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import IO, Any
 
+from gonogo import faults
 from gonogo.config.model import Config
 from gonogo.confirm import confirm
 from gonogo.deploy.session import DeploySession
@@ -16,10 +19,12 @@ from gonogo.drivers.base import Deployed
 from gonogo.engine.outcomes import CheckResult, Outcome, Verdict
 from gonogo.errors import (
     EXIT_GO,
+    EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_PENDING,
     EXIT_ROLLBACK_FAILED,
     EXIT_ROLLED_BACK,
+    GonogoError,
     StateError,
     UsageError,
 )
@@ -109,6 +114,9 @@ def _session_run(config: Config, store: Store, releases: ReleaseStore, run_id: s
     async def main() -> int:
         if command == "rollback":
             return await _rollback_main(session, known)
+        if not dry_run:
+            session.save_state("gate")  # from here on, `gonogo resume` can pick the run up
+        faults.point("deploy.gate")
         code = await session.gate(known)
         if dry_run:
             session.closing.append("Dry run: nothing was changed." if code is None else
@@ -117,6 +125,7 @@ def _session_run(config: Config, store: Store, releases: ReleaseStore, run_id: s
         if code is not None:
             session.closing.append("The gate is not GO: nothing was changed.")
             return code
+        faults.point("deploy.after_gate")
         return await session.rollout()
 
     return finish(session, main())
@@ -125,8 +134,6 @@ def _session_run(config: Config, store: Store, releases: ReleaseStore, run_id: s
 async def _rollback_main(session: DeploySession, known: dict[str, Deployed]) -> int:
     """`gonogo rollback`: rollback phases, then the services to the target version, verified.
     A failure here has nothing safer to return to: exit 6 with the contacts."""
-    from gonogo.deploy.session import Rollback
-
     session.save_state("rollback-plan")
     code = await session.gate_plan_only(known)
     if code is not None:
@@ -139,22 +146,34 @@ async def _rollback_main(session: DeploySession, known: dict[str, Deployed]) -> 
         session.journal.run_id, session.config.environment.name, session.version, "rollback",
         {s.name: {"from": s.previous.to_json() if s.previous else None, "to": s.target}
          for s in session.plan.steps})
-    try:
-        await session.deploy_steps(skip=("deploy",))
-        code = await session.after_services()
-    except Rollback as exc:
-        return await session.rolled_back(exc.reason, ok=False)
-    return code
+    return await session.change(lambda: session.deploy_steps(skip=("deploy",)),
+                                on_fault=lambda reason: session.rolled_back(reason, ok=False))
 
 
 def finish(session: DeploySession, main: Coroutine[Any, Any, int]) -> int:
+    """Run a deploy, rollback or resume to its end and journal how it ended — whatever
+    happens: the run never stays "running" (short of SIGKILL, which `resume` is for)."""
     journal, store = session.journal, session.store
     try:
-        code = asyncio.run(main)
-    except KeyboardInterrupt:
+        code = asyncio.run(_under_signals(session, main))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        # only reachable before the first change: after it, the session rolls back instead
         session.listener.close()
+        _abandon(session, "interrupted")
         journal.finish(None, EXIT_INTERRUPTED, status="interrupted")
-        session.say(f"\ninterrupted: resume with `gonogo resume {journal.run_id}`")
+        by = f" by {session.signal}" if session.signal else ""
+        what = ("before this run changed anything" if not session.changed else
+                "with changes not rolled back")
+        session.say(f"\ninterrupted{by} {what}: `gonogo resume {journal.run_id}` continues it "
+                    f"(`--rollback` undoes it)")
+        return EXIT_INTERRUPTED
+    except BaseException as exc:
+        session.listener.close()
+        _abandon(session, "an error stopped the deploy")
+        # an expected problem (a config error found late) keeps its exit code; anything
+        # else is exit 3, and the error handler writes the crash log
+        code = exc.exit_code if isinstance(exc, GonogoError) else EXIT_INTERNAL
+        journal.finish(None, code, status="errored")
         raise
     verdict = {EXIT_GO: Verdict.GO, EXIT_PENDING: Verdict.PENDING}.get(code, Verdict.NO_GO)
     journal.finish(verdict, code)
@@ -165,6 +184,64 @@ def finish(session: DeploySession, main: Coroutine[Any, Any, int]) -> int:
     for line in session.closing:
         session.say(line)
     return code
+
+
+#: Signals that stop a deploy the way a failure does: after a change, by rolling back.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+
+
+async def _under_signals(session: DeploySession, main: Coroutine[Any, Any, int]) -> int:
+    """Run ``main`` with SIGTERM, SIGHUP and SIGINT turned into a cancellation of it, so a
+    stopped deploy takes the same path as a failed one (``DeploySession.change``). While a
+    rollback runs, signals are noted and ignored: half a rollback is the worst state."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.ensure_future(main)
+
+    def stop(sig: signal.Signals) -> None:
+        name = "SIGINT (Ctrl-C)" if sig == signal.SIGINT else sig.name
+        if session.rolling_back:
+            session.say(f"\n  {name} received while rolling back: finishing the rollback "
+                        "first (SIGKILL stops it; `gonogo resume RUN` then completes it)")
+            return
+        if session.signal is None:
+            session.signal = name
+            task.cancel(f"interrupted by {name}")
+            # (should Python 3.11's wait_for drop this cancellation in a race, the session's
+            # next checkpoint raises it: DeploySession.checkpoint)
+
+    # A child being spawned when the cancellation lands is reaped by asyncio's transport
+    # before its watcher thread gets to it; the watcher's warning about that is noise.
+    logging.getLogger("asyncio").addFilter(_quiet_reaped)
+    installed = []
+    for sig in STOP_SIGNALS:
+        try:
+            loop.add_signal_handler(sig, stop, sig)
+            installed.append(sig)
+        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread
+            pass
+    try:
+        return await task
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+
+
+def _quiet_reaped(record: logging.LogRecord) -> bool:
+    return not record.getMessage().startswith("Unknown child process pid")
+
+
+def _abandon(session: DeploySession, why: str) -> None:
+    """A release row this run started but never finished is marked failed, not left
+    ``deploying`` forever (only when nothing had changed: else `resume` decides)."""
+    if session.changed or session.plan is None:
+        return
+    try:
+        for release in session.releases.history(session.config.environment.name, limit=5):
+            if release.run_id == session.journal.run_id and release.status == "deploying":
+                session.releases.update_release(release.run_id, status="failed", finished=True,
+                                                note=f"{why}; nothing changed")
+    except Exception:  # the store itself may be what failed; the run's status says enough
+        pass
 
 
 # ---- rollback ---------------------------------------------------------------------------
@@ -248,7 +325,6 @@ def _mark_running(store: Store, run_id: str) -> None:
 
 async def _resume_main(session: DeploySession, state: dict[str, Any], rollback: bool) -> int:
     from gonogo.deploy.plan import ServiceStep, resolve_services
-    from gonogo.deploy.session import Rollback
     from gonogo.drivers import driver_for
 
     stage = str(state.get("stage") or "gate")
@@ -270,7 +346,16 @@ async def _resume_main(session: DeploySession, state: dict[str, Any], rollback: 
                     and session.results[f"health.{n}"].outcome == Outcome.PASSED}
     session.say(f"Resuming run {session.journal.run_id} ({session.version} to "
                 f"{session.env_name}), interrupted at stage {stage!r}.")
-    if stage in ("gate", "backup") and not session.changed:
+    if stage == "done" and isinstance(state.get("code"), int):
+        # it had finished all its work; only the journal's last word was missing
+        session.closing.append(f"The run had finished its work (exit {state['code']}) when it "
+                               "was stopped; its end is now journaled.")
+        return int(state["code"])
+    if session.command == "rollback" and stage == "rollback-plan" and not rollback:
+        session.say("Nothing had changed yet: running the rollback from its plan.")
+        return await _rollback_main(session, live_versions(session.releases,
+                                                           session.config.environment.name))
+    if stage in ("gate", "backup", "rollback-plan") and not session.changed:
         if rollback:
             session.closing.append("Nothing had changed; nothing to roll back.")
             return EXIT_ROLLED_BACK
@@ -283,16 +368,20 @@ async def _resume_main(session: DeploySession, state: dict[str, Any], rollback: 
     if rollback or stage in ("rollback", "rolled_back", "rollback_failed"):
         session.say("Rolling back what the interrupted run changed: "
                     + (", ".join(s.name for s in session.changed) or "nothing"))
-        return await session.roll_back(str(state.get("reason") or "resumed to roll back"))
-    try:
+        return await session.guarded_rollback(
+            session.roll_back, str(state.get("reason") or "resumed to roll back"))
+    if stage == "post" and "verdict" in state:
+        session.say("The release had passed verification: recording it live, then post.")
+        return await session.go_live(Verdict(state["verdict"]), Verdict(state["watched"]))
+
+    async def rest() -> None:
         if stage == "deploy":
             session.say("Continuing with the services not yet deployed and healthy: "
                         + ", ".join(s.name for s in steps if s.name not in session.done))
             await session.deploy_steps(skip=("deploy",) if _phase_done(session, "deploy")
                                        else ())
-        return await session.after_services()
-    except Rollback as exc:
-        return await session.roll_back(exc.reason)
+
+    return await session.change(rest)
 
 
 def _phase_done(session: DeploySession, kind: str) -> bool:

@@ -4,17 +4,24 @@ back every changed service in reverse order and prove the old release serves.
 
 The engine (``gonogo.engine``) runs the phases' checks; this module adds the service steps
 around it and knows nothing of Docker beyond the driver protocol.
+
+Everything from the first change until the release is recorded live runs under one guard
+(``change``): whatever ends it early — a failed step, *any* exception (a Docker API error, a
+reset connection, a bug), a signal (SIGTERM, SIGHUP, Ctrl-C cancel the task) — rolls back
+what changed and ends with exit 5 or 6. A rollback under way is not stopped by a signal.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import IO, Any
 
+from gonogo import faults
 from gonogo.checks.base import CheckContext
 from gonogo.config.model import Config, Phase
-from gonogo.deploy.health import wait_healthy
+from gonogo.deploy.health import HealthReport, wait_healthy
 from gonogo.deploy.plan import DeployPlan, ServiceStep, build_plan, plan_lines
 from gonogo.drivers.base import Deployed, DriverContext, DriverError
 from gonogo.engine.outcomes import CheckResult, Outcome, Verdict, decide, now
@@ -40,7 +47,19 @@ class _OffsetJournal:
 
     def record(self, result: CheckResult, output: str | None) -> None:
         result.position += self.offset
-        self.inner.record(result, output)
+        durably(lambda: self.inner.record(result, output))
+
+
+def durably(write: Callable[[], None]) -> None:
+    """One journal write, tried twice: a state store that lost its connection (PostgreSQL
+    restarted, SQLite busy) reconnects on the next checkout, so one retry rides it out."""
+    import sqlalchemy as sa
+
+    try:
+        write()
+    except (sa.exc.OperationalError, sa.exc.InterfaceError):
+        time.sleep(0.5)
+        write()
 
 
 class Rollback(Exception):
@@ -87,6 +106,12 @@ class DeploySession:
         self.env_name = config.environment.name or "default"
         #: The closing message, printed after the run's summary.
         self.closing: list[str] = []
+        #: The signal that asked this run to stop (set by the signal handler in ``run``).
+        self.signal: str | None = None
+        #: True once a rollback runs: signals no longer stop the run.
+        self.rolling_back = False
+        #: True once the signal's cancellation reached the guard (no need to insist).
+        self.signal_taken = False
 
     # ---- output and journal ---------------------------------------------------------
 
@@ -105,10 +130,31 @@ class DeploySession:
             finished_at=now(), position=self.seq,
         )
         self.seq += 1
-        self.journal.record(result, redact.text(output) if output else None)
         self.results[cid] = result
+        try:
+            durably(lambda: self.journal.record(result, redact.text(output) if output else None))
+        except Exception as exc:
+            if not self.rolling_back:
+                raise
+            # returning to the old release matters more than writing down that we did
+            self.say(f"  ⚠ journal: cannot record {cid}: {type(exc).__name__}: {exc}")
+        self.checkpoint()
         self.listener.check_finished(result)
         return result
+
+    def checkpoint(self) -> None:
+        """Raise the cancellation of a signal that has not reached the guard yet: Python
+        3.11's ``wait_for`` turns a cancellation that races its timeout into TimeoutError
+        (and callers rightly catch that), so after each step the session asks again."""
+        if self.signal and not self.signal_taken and not self.rolling_back:
+            raise asyncio.CancelledError(f"interrupted by {self.signal}")
+
+    async def settle(self) -> None:
+        """Between steps: let a signal that arrived during the last one (its handler runs
+        on the event loop, which synchronous work keeps waiting) stop the run now, not one
+        step later — above all not after the release is recorded live."""
+        await asyncio.sleep(0.005)
+        self.checkpoint()
 
     def save_state(self, stage: str, **extra: Any) -> None:
         """What `gonogo resume` needs, in the run's meta."""
@@ -119,7 +165,13 @@ class DeploySession:
                       "target": s.target} for s in (self.plan.steps if self.plan else [])],
             **extra,
         }
-        self.store.update_meta(self.journal.run_id, deploy=state)
+        try:
+            durably(lambda: self.store.update_meta(self.journal.run_id, deploy=state))
+        except Exception as exc:
+            if not self.rolling_back:
+                raise
+            self.say(f"  ⚠ journal: cannot save the run's stage {stage!r}: {exc}")
+        self.checkpoint()
 
     async def notify(self, event: str, title: str, body: str) -> None:
         if not self.notifier:
@@ -146,6 +198,7 @@ class DeploySession:
         self.seq += len(plan.checks)
         for result in results:
             self.results[result.id] = result
+        await self.settle()
         return decide(results)
 
     # ---- the deploy -------------------------------------------------------------------
@@ -203,12 +256,74 @@ class DeploySession:
                               "backup failed; nothing changed\n" + self.failing_items())
             self.closing.append("Backup failed: nothing was changed.")
             return EXIT_NOGO
+        faults.point("deploy.after_backup")
         await self.take_baselines()
+        return await self.change(self.deploy_steps)
+
+    async def change(self, steps: Callable[[], Awaitable[None]] | None,
+                     on_fault: Callable[[str], Awaitable[int]] | None = None) -> int:
+        """``steps`` (the services), then verify and watch — the part of a deploy that
+        changes things, under one guard: whatever ends it early rolls back (``on_fault``,
+        by default ``roll_back``). Once verified and recorded live, post runs outside it."""
         try:
-            await self.deploy_steps()
-            return await self.after_services()
-        except Rollback as exc:
-            return await self.roll_back(exc.reason)
+            if steps is not None:
+                await steps()
+            verdict, watched = await self.verify()
+        except BaseException as exc:  # every fault, by design: see the module docstring
+            reason = self.fault_reason(exc)
+            return await self.guarded_rollback(on_fault or self.roll_back, reason)
+        return await self.go_live(verdict, watched)
+
+    def fault_reason(self, exc: BaseException) -> str:
+        """Why the change stopped, in a line; the fault is journaled as an errored item.
+        Re-raises what is not a fault of the deploy (a cancellation nobody signalled)."""
+        if isinstance(exc, Rollback):
+            return exc.reason
+        if isinstance(exc, asyncio.CancelledError):
+            task = asyncio.current_task()
+            if self.signal is None:
+                raise exc
+            self.signal_taken = True
+            while task is not None and task.uncancel() > 0:
+                pass  # the rollback's own waits and timeouts must work
+            reason = f"interrupted by {self.signal}"
+            summary = f"{reason} after the first change"
+        elif isinstance(exc, KeyboardInterrupt):
+            reason = summary = "interrupted by SIGINT (Ctrl-C)"
+        elif isinstance(exc, Exception):
+            from gonogo.error_handler import write_crash_log
+
+            text = str(exc).strip().splitlines()
+            reason = f"unexpected error: {type(exc).__name__}" + (f": {text[0]}" if text else "")
+            summary = f"{reason} (crash log: {write_crash_log(exc)})"
+        else:
+            raise exc  # SystemExit, GeneratorExit: not ours to turn into a rollback
+        redact = self.config.environment.redactor
+        reason, summary = redact.text(reason), redact.text(summary)
+        self.say(f"\n  ✗ {summary}")
+        try:
+            self.rolling_back = True  # the fault item must not stop the rollback either
+            self.record("fault", "The deploy ran without a fault", "services", "deploy",
+                        "deploy.fault", Outcome.ERRORED, summary, 0.0,
+                        {"exception": type(exc).__name__, "signal": self.signal})
+        finally:
+            self.rolling_back = False
+        return reason
+
+    async def guarded_rollback(self, rollback: Callable[[str], Awaitable[int]],
+                               reason: str) -> int:
+        """Run the rollback; should it break on something unforeseen, it still ends as a
+        failed rollback (exit 6, contacts) rather than an escaping exception."""
+        try:
+            return await rollback(reason)
+        except Exception as exc:
+            from gonogo.error_handler import write_crash_log
+
+            self.say(self.config.environment.redactor.text(
+                f"  ✗ the rollback itself broke: {type(exc).__name__}: {exc} "
+                f"(crash log: {write_crash_log(exc)})"))
+            return await self.rolled_back(f"{reason}; then the rollback broke: "
+                                          f"{type(exc).__name__}", ok=False)
 
     async def take_baselines(self) -> None:
         """Measure watch signals that compare against the live release, before changing it."""
@@ -222,6 +337,7 @@ class DeploySession:
         assert self.plan is not None
         self.save_state("deploy")
         if "deploy" not in skip:
+            faults.point("deploy.before_deploy_phase")
             verdict = await self.run_phases({"deploy"})
             if verdict == Verdict.NO_GO:
                 raise Rollback("a deploy step failed")
@@ -238,8 +354,10 @@ class DeploySession:
         if step not in self.changed:
             self.changed.append(step)
         self.save_state("deploy", current=name)
+        faults.point(f"deploy.before_update:{name}")
         try:
             now_running = await step.driver.deploy(self.version, step.previous)
+            faults.point(f"deploy.after_update:{name}")
         except DriverError as exc:
             self.record(f"deploy.{name}", f"Deploy {name}: {step.change()}", "services",
                         "deploy", f"service.{step.spec.driver}", Outcome.FAILED, exc.message,
@@ -251,6 +369,7 @@ class DeploySession:
                     f"now on {now_running.label()}", time.monotonic() - started,
                     {"from": step.previous.to_json() if step.previous else None,
                      "to": now_running.to_json()})
+        faults.point(f"deploy.before_health:{name}")
         started = time.monotonic()
         report = await wait_healthy(step.driver, self.ctx, env=self._env(step))
         evidence = {"probes": report.probes, "first_failed_probe_at": report.first_failure_at,
@@ -264,33 +383,64 @@ class DeploySession:
         self.record(f"health.{name}", f"{name} healthy on {self.version}", "services", "deploy",
                     "service.health", Outcome.PASSED, report.summary, time.monotonic() - started,
                     evidence)
+        faults.point(f"deploy.healthy:{name}")
         self.done.add(name)
         self.save_state("deploy")
+        await self.settle()
 
     def _env(self, step: ServiceStep) -> dict[str, str]:
         return {"GONOGO_VERSION": self.version, "GONOGO_SERVICE": step.name,
                 "GONOGO_PREVIOUS_VERSION": (step.previous.version or "") if step.previous else ""}
 
-    async def after_services(self) -> int:
-        assert self.plan is not None
+    async def verify(self) -> tuple[Verdict, Verdict]:
+        """Verify, then watch: raises Rollback when either says NO-GO."""
         self.save_state("verify")
+        faults.point("deploy.before_verify")
         verdict = await self.run_phases({"verify"})
         if verdict == Verdict.NO_GO:
             raise Rollback("verification failed")
+        faults.point("deploy.before_watch")
         watched = await self.run_phases({"watch"})
         if watched == Verdict.NO_GO:
             raise Rollback("a post-deploy watch failed")
-        self.save_state("post")
+        faults.point("deploy.verified")
+        await self.settle()
+        return verdict, watched
+
+    async def go_live(self, verdict: Verdict, watched: Verdict) -> int:
+        """Record the verified release live, then post (a post fault rolls nothing back)."""
+        assert self.plan is not None
+        self.save_state("post", verdict=str(verdict), watched=str(watched))
         for step in self.plan.steps:
             image = step.driver.target(self.version)
             self.releases.set_live(self.config.environment.name, step.name, self.version,
                                    image if image != self.version else None, self.journal.run_id)
+            faults.point(f"deploy.set_live:{step.name}")
         # an inconclusive watch, like a pending verify item, leaves the release awaiting a person
         verified = verdict == Verdict.GO and watched == Verdict.GO
         self.releases.update_release(self.journal.run_id, status="live", verified=verified)
-        post = await self.run_phases({"post"})
+        faults.point("deploy.live")
+        try:
+            post = await self.run_phases({"post"})
+        except BaseException as exc:  # the release stays: it passed verification
+            self.fault_reason(exc)
+            post = Verdict.NO_GO
+        faults.point("deploy.after_post")
         self.releases.update_release(self.journal.run_id, finished=True)
-        self.save_state("done")
+        code = self.closing_code(verified, post)
+        self.save_state("done", code=code)
+        faults.point("deploy.done")
+        return await self.close_deploy(verified, post)
+
+    @staticmethod
+    def closing_code(verified: bool, post: Verdict) -> int:
+        if not verified:
+            return EXIT_PENDING
+        return EXIT_NOGO if post == Verdict.NO_GO else EXIT_GO
+
+    async def close_deploy(self, verified: bool, post: Verdict) -> int:
+        """The closing message and notification of a release that went live."""
+        assert self.plan is not None
         if not verified:
             self.closing.append(f"{self.version} is live in {self.env_name}; verification "
                                 "awaits sign-off (see above).")
@@ -316,21 +466,30 @@ class DeploySession:
     # ---- rollback ---------------------------------------------------------------------
 
     async def roll_back(self, reason: str) -> int:
+        self.rolling_back = True
         self.say(f"\nRolling back: {reason}")
         self.save_state("rollback", reason=reason)
+        faults.point("rollback.start")
         await self.notify("rollback", f"{self.config.name}: rolling back {self.version} in "
                                       f"{self.env_name}", f"{reason}\n{self.failing_items()}")
         self.listener.phase_started(Phase("rollback", "Roll back", "rollback", ()))
         ok = True
         for step in reversed(self.changed):
             ok = await self.rollback_one(step) and ok
-        if await self.run_phases({"rollback"}) == Verdict.NO_GO:
+        faults.point("rollback.before_phase")
+        try:
+            if await self.run_phases({"rollback"}) == Verdict.NO_GO:
+                ok = False
+        except Exception as exc:
+            self.say(self.config.environment.redactor.text(
+                f"  ✗ rollback phases: unexpected error: {type(exc).__name__}: {exc}"))
             ok = False
         if self.changed:
             self.listener.phase_started(
                 Phase("rollback-health", "Old release serves", "rollback", ()))
         for step in reversed(self.changed):
             ok = await self.prove_old(step) and ok
+        faults.point("rollback.proven")
         return await self.rolled_back(reason, ok)
 
     async def rollback_one(self, step: ServiceStep) -> bool:
@@ -338,11 +497,19 @@ class DeploySession:
         back_to = step.previous.label() if step.previous else "(not running)"
         title = f"Roll back {step.name} to {back_to}"
         try:
+            faults.point(f"rollback.before:{step.name}")
             summary = await step.driver.rollback(step.previous, self.version)
+            faults.point(f"rollback.after:{step.name}")
         except DriverError as exc:
             self.record(f"rollback.{step.name}", title, "rollback", "rollback",
                         f"service.{step.spec.driver}", Outcome.FAILED, exc.message,
                         time.monotonic() - started, output=exc.output)
+            return False
+        except Exception as exc:  # a Docker API error, a lost connection: the step failed
+            self.record(f"rollback.{step.name}", title, "rollback", "rollback",
+                        f"service.{step.spec.driver}", Outcome.FAILED,
+                        f"unexpected error: {type(exc).__name__}: {exc}",
+                        time.monotonic() - started)
             return False
         self.record(f"rollback.{step.name}", title, "rollback", "rollback",
                     f"service.{step.spec.driver}", Outcome.PASSED, summary,
@@ -355,10 +522,14 @@ class DeploySession:
             self.record(cid, title, "rollback-health", "rollback", "service.health",
                         Outcome.SKIPPED, "it did not run before this deploy", 0.0)
             return True
+        faults.point(f"rollback.health:{step.name}")
         started = time.monotonic()
         previous_version = step.previous.version or ""
-        report = await wait_healthy(step.driver, self.ctx, env={
-            "GONOGO_VERSION": previous_version, "GONOGO_SERVICE": step.name})
+        try:
+            report = await wait_healthy(step.driver, self.ctx, env={
+                "GONOGO_VERSION": previous_version, "GONOGO_SERVICE": step.name})
+        except Exception as exc:
+            report = HealthReport(False, f"unexpected error: {type(exc).__name__}: {exc}", 0)
         outcome = Outcome.PASSED if report.healthy else Outcome.FAILED
         self.record(cid, f"{title} on {step.previous.label()}", "rollback-health", "rollback",
                     "service.health", outcome, report.summary, time.monotonic() - started,
@@ -366,6 +537,7 @@ class DeploySession:
         return report.healthy
 
     async def rolled_back(self, reason: str, ok: bool) -> int:
+        self.rolling_back = True
         run_id = self.journal.run_id
         env = self.config.environment.name
         if ok:

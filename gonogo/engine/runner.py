@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from gonogo import faults
 from gonogo.checks.base import CheckContext, Evidence
 from gonogo.config.model import CheckSpec, Phase
 from gonogo.durations import format_duration
@@ -157,8 +158,10 @@ class Runner:
                 self._finish(self._result(spec, Outcome.PENDING, summary, 0.0, {}, 0), None)
                 return
             self._emit("check_started", spec)
+            faults.point(f"check.before:{spec.id}")
             result, output = await self._attempts(spec, semaphore)
             self._finish(result, output)
+            faults.point(f"check.after:{spec.id}")
         finally:
             self._done[spec.id].set()
 

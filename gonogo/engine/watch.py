@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from gonogo import faults
 from gonogo.checks.base import CheckContext
 from gonogo.checks.signals import Sample, Signal, WatchState, baselines, has_baseline
 from gonogo.config.model import CheckSpec, Phase
@@ -169,6 +170,7 @@ async def _loop(
             break
         got = task.result()
         state.samples += 1
+        faults.point(f"watch.sample:{spec.id}")
         elapsed = time.monotonic() - window.start
         if got is None or isinstance(got, str):  # could not sample
             errors += 1

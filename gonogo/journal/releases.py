@@ -27,7 +27,7 @@ from sqlalchemy.engine import Engine
 
 from gonogo.durations import format_duration
 from gonogo.errors import LockHeld, StateError
-from gonogo.journal.store import _user, metadata
+from gonogo.journal.store import _user, create_tables, metadata
 
 LEASE_S = 60.0
 
@@ -176,7 +176,7 @@ class ReleaseStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         try:
-            metadata.create_all(engine, tables=TABLES)
+            create_tables(engine, TABLES)
         except sa.exc.SQLAlchemyError as exc:
             raise StateError(f"state store: cannot create release tables: {exc}") from None
 

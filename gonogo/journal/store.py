@@ -12,6 +12,7 @@ import pwd
 import re
 import secrets
 import socket
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -202,7 +203,7 @@ class Store:
                 self.engine.dispose()
                 raise NoState(display)
             # an existing store is brought up to date; only a new one gets its tables here
-            metadata.create_all(self.engine)
+            create_tables(self.engine)
             _add_missing_columns(self.engine)
         except sa.exc.SQLAlchemyError as exc:
             self.engine.dispose()
@@ -504,6 +505,20 @@ def _engine(url: str, display: str) -> Engine:
         return sa.create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
         raise StateError(f"state store {display}: {_short(exc)}") from None
+
+
+def create_tables(engine: Engine, tables: list[sa.Table] | None = None) -> None:
+    """``create_all``, safe when several gonogo processes open a fresh store at once: its
+    check-then-create is not atomic, so one that loses the race (``table … already
+    exists``) tries again, and then finds the tables there."""
+    for attempt in range(3):
+        try:
+            metadata.create_all(engine, tables=tables)
+            return
+        except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError):
+            if attempt == 2:
+                raise
+            time.sleep(0.05 * (attempt + 1))
 
 
 def _short(exc: BaseException) -> str:

@@ -85,4 +85,6 @@ def signoff_line(signoff: Mapping[str, Any]) -> str:
 
 
 def verdict_of(record: RunRecord) -> str:
-    return record.verdict or ("INTERRUPTED" if record.status == "interrupted" else "RUNNING")
+    if record.verdict:
+        return record.verdict
+    return {"interrupted": "INTERRUPTED", "errored": "ERRORED"}.get(record.status, "RUNNING")

@@ -8,6 +8,7 @@ import socket
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -88,3 +89,42 @@ def test_release_history_and_superseding(releases: ReleaseStore) -> None:
         ("v2", "live"), ("v1", "superseded")]
     with releases.engine.connect() as conn:
         assert conn.execute(sa.text("select 1")).scalar() == 1
+
+
+def _open_and_acquire(location: str, env: str, barrier: Any) -> str:
+    """In a child process: open the (fresh) store, then race for the lock."""
+    barrier.wait()
+    try:
+        store = open_store(location, runs_root=Path(location) if "://" not in location else None)
+        try:
+            ReleaseStore(store.engine).acquire(env, f"run-{os.getpid()}", "v1")
+        finally:
+            store.close()
+    except LockHeld as exc:
+        return "refused: " + str(exc)
+    except Exception as exc:  # anything else is the bug this test is about
+        return f"error: {type(exc).__name__}: {exc}"
+    return "acquired"
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_ten_processes_opening_a_fresh_store_at_once_one_gets_the_lock(
+        backend: str, tmp_path: Path) -> None:
+    import multiprocessing
+    from contextlib import ExitStack
+
+    from testing.postgres import fresh_database
+
+    with ExitStack() as stack:
+        if backend == "sqlite":
+            location = str(tmp_path / ".gonogo")
+        else:
+            location = stack.enter_context(fresh_database("gonogo_lockrace"))
+        context = multiprocessing.get_context("spawn")
+        with context.Manager() as manager, context.Pool(10) as pool:
+            barrier = manager.Barrier(10)
+            outcomes = pool.starmap(_open_and_acquire, [(location, "production", barrier)] * 10)
+    assert outcomes.count("acquired") == 1, outcomes
+    refused = [o for o in outcomes if o.startswith("refused: another deploy is running in "
+                                                   "production: lock held by ")]
+    assert len(refused) == 9, outcomes
