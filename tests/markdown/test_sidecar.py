@@ -77,7 +77,7 @@ def test_a_sidecar_naming_the_checklist_binds_it_from_either_end(tmp_path: Path,
     if argv[0] == "validate":
         assert result.stdout == "CHECKLIST.md: ok — 1 phases, 1 checks (1 automated, 0 manual)\n"
     elif argv[0] == "explain":
-        assert "→ command {run: true}  [sidecar]" in result.stdout
+        assert "→ would run: command {run: true}  [sidecar]" in result.stdout
 
 
 def test_a_sidecar_of_another_checklist_is_left_out_with_a_warning(tmp_path: Path) -> None:
@@ -108,7 +108,7 @@ def test_an_explicit_sidecar_of_another_checklist_is_used_with_a_warning(tmp_pat
     assert (result.returncode, result.stderr) == (0, (
         "gonogo: warning: values.yml:1: checklist: names 'STAGING.md', not 'CHECKLIST.md'; "
         "using it for CHECKLIST.md as -c asks\n"))
-    assert "→ command {run: true}  [sidecar]" in result.stdout
+    assert "→ would run: command {run: true}  [sidecar]" in result.stdout
 
 
 def test_a_full_config_beside_a_checklist_is_not_its_sidecar(tmp_path: Path) -> None:
