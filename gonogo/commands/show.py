@@ -6,7 +6,7 @@ import argparse
 import json
 
 from gonogo.commands._state import load_run
-from gonogo.reports.common import ICONS, output_tail, signoff_line, verdict_of
+from gonogo.reports.common import ICONS, output_tail, signoff_line, status_line, verdict_of
 from gonogo.reports.console_report import summary_lines
 
 
@@ -16,6 +16,9 @@ def main(args: argparse.Namespace) -> int:
     print(f"started {record.started_at:%Y-%m-%d %H:%M:%S} UTC by {record.user}@{record.host}"
           + (f" · environment {record.environment}" if record.environment else "")
           + (f" · version {record.version}" if record.version else ""))
+    status = status_line(record)
+    if status:
+        print(status)
     phase = None
     for r in record.results:
         if r.phase != phase:

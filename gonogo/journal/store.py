@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 from gonogo import private
 from gonogo.engine.outcomes import CheckResult, Outcome, Verdict, decide, exit_code
 from gonogo.errors import NoState, StateError
+from gonogo.journal import process
 
 metadata = sa.MetaData()
 
@@ -43,6 +44,8 @@ runs = sa.Table(
     sa.Column("host", sa.String(255)),
     sa.Column("pid", sa.Integer),
     sa.Column("meta", sa.Text, nullable=False, default="{}"),
+    # the process's start (boot id and start time): tells a reused pid from the run's own
+    sa.Column("pid_start", sa.String(80)),
 )
 
 results = sa.Table(
@@ -85,7 +88,7 @@ signoffs = sa.Table(
 )
 
 #: Columns added after the first release: (table, column), added to older state stores.
-ADDED_COLUMNS = ((signoffs, "os_user"), (signoffs, "host"))
+ADDED_COLUMNS = ((signoffs, "os_user"), (signoffs, "host"), (runs, "pid_start"))
 
 
 # Built once: compiling a fresh statement per result cost more than the commit itself.
@@ -120,12 +123,27 @@ class RunRecord:
     user: str | None = None
     host: str | None = None
     pid: int | None = None
+    pid_start: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     results: list[CheckResult] = field(default_factory=list)
     signoffs: list[dict[str, Any]] = field(default_factory=list)
     run_dir: Path | None = None
     #: Outcome tallies when results were not loaded (``list_runs``).
     counts: dict[str, int] = field(default_factory=dict)
+    #: Why the run is interrupted, or where it runs when this host cannot tell (see ``judge``).
+    status_note: str | None = None
+    #: Left ``running`` on another host: whether its process lives cannot be told from here.
+    elsewhere: bool = False
+
+    @property
+    def resumable(self) -> bool:
+        """An interrupted deploy or rollback (not a dry run) continues with `gonogo resume`."""
+        return (self.status == "interrupted" and self.command in ("deploy", "rollback")
+                and not self.meta.get("dry_run"))
+
+    @property
+    def resume_hint(self) -> str | None:
+        return f"gonogo resume {self.id}" if self.resumable else None
 
     @property
     def duration_s(self) -> float | None:
@@ -243,9 +261,8 @@ class Store:
                     status="running",
                     started_at=_iso(started),
                     user=_user(),
-                    host=socket.gethostname(),
-                    pid=os.getpid(),
                     meta=json.dumps(meta or {}),
+                    **process.identity(),
                 )
             )
         return RunJournal(self, rid, run_dir, fresh=True)
@@ -276,6 +293,7 @@ class Store:
                 .group_by(results.c.run_id, results.c.outcome)
             ).all()
         records = [self._run_from_row(row) for row in rows]
+        self._judge(records)
         by_id = {r.id: r for r in records}
         for run_id, outcome, n in tallies:
             by_id[run_id].counts[outcome] = n
@@ -314,6 +332,7 @@ class Store:
                 signoffs.select().where(signoffs.c.run_id == run_id).order_by(signoffs.c.id)
             ).all()
         record = self._run_from_row(row)
+        self._judge([record])
         record.results = [_result_from_row(r) for r in result_rows]
         record.signoffs = [dict(r._mapping) for r in signoff_rows]
         return record
@@ -334,9 +353,52 @@ class Store:
             user=m["user"],
             host=m["host"],
             pid=m["pid"],
-            meta=json.loads(m["meta"] or "{}"),
+            pid_start=m["pid_start"],
+            meta=(meta := json.loads(m["meta"] or "{}")),
             run_dir=self.runs_dir / m["id"],
+            status_note=meta.get("interrupted") if m["status"] == "interrupted" else None,
         )
+
+    def _judge(self, records: list[RunRecord]) -> None:
+        """Tell the truth about runs left ``running``: one whose process on this host is gone
+        was interrupted, and the journal is corrected to say so; one on another host is
+        marked as such (nothing here can tell whether it lives).
+
+        Read-only commands (`runs`, `show`, `report`) do this too: they create no state, but
+        correcting the status of an existing row is recording a fact, the same fact for every
+        reader. The update only applies while the row still names the dead process, so a
+        `gonogo resume` that took the run over meanwhile is never overwritten; a store this
+        process cannot write (another user's, read-only) is shown corrected all the same.
+        """
+        for record in records:
+            if record.status != "running":
+                continue
+            reason = process.gone(record.host, record.pid, record.pid_start)
+            if reason is None:
+                if record.host and record.host != socket.gethostname():
+                    record.elsewhere = True
+                    record.status_note = (f"running on {record.host} (pid {record.pid}); "
+                                          f"{socket.gethostname()} cannot tell whether it is "
+                                          "still alive")
+                continue
+            record.status, record.status_note = "interrupted", reason
+            record.meta = {**record.meta, "interrupted": reason}
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(
+                        runs.update()
+                        .where((runs.c.id == record.id) & (runs.c.status == "running")
+                               & (runs.c.pid == record.pid))
+                        .values(status="interrupted", meta=json.dumps(record.meta, default=str)))
+            except sa.exc.SQLAlchemyError:
+                pass  # read-only here: still shown as interrupted
+
+    def claim_run(self, run_id: str) -> None:
+        """Mark a run ``running`` again, by this process (`gonogo resume`)."""
+        with self.engine.begin() as conn:
+            conn.execute(runs.update().where(runs.c.id == run_id)
+                         .values(status="running", finished_at=None, exit_code=None,
+                                 verdict=None, **process.identity()))
 
     # ---- results --------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from gonogo.journal.store import RunRecord
-from gonogo.reports.common import counts, evidence, verdict_of
+from gonogo.reports.common import counts, evidence, status_line, verdict_of
 
 
 def run_summary(record: RunRecord) -> dict[str, Any]:
@@ -21,6 +21,9 @@ def run_summary(record: RunRecord) -> dict[str, Any]:
         "environment": record.environment,
         "version": record.version,
         "status": record.status,
+        # why an unfinished run is interrupted (its process is gone, Ctrl-C), or where it runs
+        "status_note": status_line(record),
+        "resume": record.resume_hint,
         # who ran it, from the operating system (not a name anyone could type)
         "os_user": record.user,
         "host": record.host,
