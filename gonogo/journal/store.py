@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from gonogo import private
-from gonogo.engine.outcomes import CheckResult, Outcome, Verdict, decide, exit_code
+from gonogo.engine.outcomes import CheckResult, Outcome, Verdict
 from gonogo.errors import NoState, StateError
 from gonogo.journal import process
 
@@ -321,18 +321,26 @@ class Store:
             raise StateError(f"no run {ref!r} in {self.display} (see `gonogo runs`)")
         raise StateError(f"run {ref!r} is ambiguous: {', '.join(ids)}…")
 
-    def load_run(self, ref: str) -> RunRecord:
-        run_id = self.resolve(ref)
-        with self.engine.connect() as conn:
-            row = conn.execute(runs.select().where(runs.c.id == run_id)).one()
-            result_rows = conn.execute(
-                results.select().where(results.c.run_id == run_id).order_by(results.c.seq)
-            ).all()
-            signoff_rows = conn.execute(
-                signoffs.select().where(signoffs.c.run_id == run_id).order_by(signoffs.c.id)
-            ).all()
+    def load_run(self, ref: str, *, conn: sa.Connection | None = None) -> RunRecord:
+        """One run with its results and sign-offs; ``conn``: inside that transaction (as it
+        stands there, not judged)."""
+        if conn is None:
+            run_id = self.resolve(ref)
+            with self.engine.connect() as own:
+                record = self._read_run(own, run_id)
+            self._judge([record])
+            return record
+        return self._read_run(conn, ref)
+
+    def _read_run(self, conn: sa.Connection, run_id: str) -> RunRecord:
+        row = conn.execute(runs.select().where(runs.c.id == run_id)).one()
+        result_rows = conn.execute(
+            results.select().where(results.c.run_id == run_id).order_by(results.c.seq)
+        ).all()
+        signoff_rows = conn.execute(
+            signoffs.select().where(signoffs.c.run_id == run_id).order_by(signoffs.c.id)
+        ).all()
         record = self._run_from_row(row)
-        self._judge([record])
         record.results = [_result_from_row(r) for r in result_rows]
         record.signoffs = [dict(r._mapping) for r in signoff_rows]
         return record
@@ -413,55 +421,6 @@ class Store:
             if replace:
                 conn.execute(_DELETE_RESULT, {"d_run_id": run_id, "d_check_id": result.id})
             conn.execute(_INSERT_RESULT, values)
-
-    def signoff(
-        self,
-        ref: str,
-        item: str,
-        *,
-        by: str,
-        decision: str,
-        note: str | None,
-        expires: str | None,
-    ) -> RunRecord:
-        """Record a human decision on one item and re-decide the run's verdict."""
-        record = self.load_run(ref)
-        target = find_item(record, item)
-        outcome = {"approved": Outcome.PASSED, "rejected": Outcome.FAILED,
-                   "waived": Outcome.WAIVED}[decision]
-        at = datetime.now(UTC)
-        os_user, host = _user(), socket.gethostname()
-        signoff = {"by": by, "decision": decision, "note": note, "expires": expires, "at": _iso(at),
-                   "os_user": os_user, "host": host}
-        verb = {"approved": "signed off", "rejected": "rejected", "waived": "waived"}[decision]
-        summary = f"{verb} by {by}" + (f": {note}" if note else "")
-        if expires:
-            summary += f" (until {expires})"
-        evidence = {**target.evidence, "signoff": signoff}
-        if target.outcome not in (Outcome.PENDING,) and "automated_summary" not in evidence:
-            evidence["automated_summary"] = target.summary
-        with self.engine.begin() as conn:
-            conn.execute(
-                signoffs.insert().values(
-                    run_id=record.id, check_id=target.id, by=by, decision=decision, note=note,
-                    expires=expires, previous_outcome=str(target.outcome), at=_iso(at),
-                    os_user=os_user, host=host,
-                )
-            )
-            conn.execute(
-                results.update()
-                .where((results.c.run_id == record.id) & (results.c.check_id == target.id))
-                .values(outcome=str(outcome), summary=summary, evidence=json.dumps(evidence),
-                        finished_at=_iso(at))
-            )
-            target.outcome, target.summary, target.evidence = outcome, summary, evidence
-            verdict = decide(record.results)
-            if record.command in ("check", "demo") or record.status != "running":
-                conn.execute(
-                    runs.update().where(runs.c.id == record.id)
-                    .values(verdict=str(verdict), exit_code=exit_code(verdict))
-                )
-        return self.load_run(record.id)
 
 
 def find_item(record: RunRecord, item: str) -> CheckResult:

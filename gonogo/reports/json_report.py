@@ -45,15 +45,18 @@ def as_dict(record: RunRecord) -> dict[str, Any]:
             "advisory": r.advisory,
             "type": r.type,
             "line": r.line,
+            # every decision on the item, oldest first: the last one decides
+            "signoffs": [_signoff(s) for s in record.signoffs if s.get("check_id") == r.id],
         }
         for r in record.results
     ]
-    data["signoffs"] = [
-        {k: s.get(k) for k in ("check_id", "by", "decision", "note", "expires", "at",
-                               "os_user", "host")}
-        for s in record.signoffs
-    ]
+    data["signoffs"] = [_signoff(s) for s in record.signoffs]
     return data
+
+
+def _signoff(signoff: dict[str, Any]) -> dict[str, Any]:
+    return {k: signoff.get(k) for k in ("check_id", "by", "decision", "note", "expires", "at",
+                                        "os_user", "host")}
 
 
 def render(record: RunRecord) -> str:
