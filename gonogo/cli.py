@@ -156,8 +156,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from gonogo.console import guard_standard_streams
     from gonogo.private import use_private_umask
 
+    # `gonogo … | head` closes stdout early: that must never stop the work
+    guard_standard_streams()
     # Everything gonogo writes is its user's alone (state, output, reports, dumps, crash
     # logs); the commands it runs for the user get the user's umask back.
     use_private_umask()
@@ -169,7 +172,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from gonogo.error_handler import run_command
 
     name = {"import": "import_"}.get(args.command, args.command)
-    module = importlib.import_module(f"gonogo.commands.{name}")
+    try:
+        module = importlib.import_module(f"gonogo.commands.{name}")
+    except KeyboardInterrupt:  # Ctrl-C while starting: nothing was done yet
+        print("gonogo: interrupted", file=sys.stderr)
+        return 130
     code = run_command(module.main, args)
     if argv is None:
         # The process is about to exit: spare the interpreter a last full garbage

@@ -155,8 +155,12 @@ def run_gate(config: Config, options: GateOptions) -> GateOutcome:
         try:
             results = asyncio.run(runner.run(plan))
         except KeyboardInterrupt:
+            # the runner has recorded every check that was running (errored, "interrupted")
             listener.close()
             journal.finish(None, EXIT_INTERRUPTED, status="interrupted")
+            store.update_meta(journal.run_id, interrupted="stopped by Ctrl-C (SIGINT)")
+            stream.write(f"\nrun {journal.run_id} interrupted; what it recorded: "
+                         f"gonogo show {journal.run_id}\n")
             raise
         finally:
             listener.close()

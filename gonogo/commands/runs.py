@@ -7,8 +7,9 @@ import json
 import sys
 
 from gonogo.commands._state import open_state
+from gonogo.console import table
 from gonogo.errors import NoState
-from gonogo.reports.common import counts_line, verdict_of
+from gonogo.reports.common import counts_line, status_line, verdict_of
 from gonogo.reports.json_report import run_summary
 
 
@@ -30,10 +31,14 @@ def main(args: argparse.Namespace) -> int:
     if not records:
         print(f"no runs recorded yet in {store.display}")
         return 0
-    print(f"{'RUN':<22} {'COMMAND':<8} {'ENV':<12} {'VERDICT':<8} {'STARTED (UTC)':<20} RESULTS")
-    for r in records:
-        print(
-            f"{r.id:<22} {r.command:<8} {(r.environment or '-'):<12} {verdict_of(r):<8} "
-            f"{r.started_at.strftime('%Y-%m-%d %H:%M:%S'):<20} {counts_line(r)}"
-        )
+    rows = [("RUN", "COMMAND", "ENV", "VERDICT", "STARTED (UTC)", "RESULTS")]
+    rows += [(r.id, r.command, r.environment or "-", verdict_of(r),
+              r.started_at.strftime("%Y-%m-%d %H:%M:%S"), counts_line(r)) for r in records]
+    print("\n".join(table(rows)))
+    notes = [f"{r.id}: {line}" for r in records
+             if (r.status == "interrupted" and r.resumable) or r.elsewhere
+             if (line := status_line(r))]
+    if notes:
+        print()
+        print("\n".join(notes))
     return 0

@@ -6,7 +6,7 @@ import argparse
 import json
 
 from gonogo.commands._state import load_run
-from gonogo.reports.common import ICONS, output_tail, signoff_line, verdict_of
+from gonogo.reports.common import ICONS, output_tail, signoff_line, status_line, verdict_of
 from gonogo.reports.console_report import summary_lines
 
 
@@ -16,6 +16,9 @@ def main(args: argparse.Namespace) -> int:
     print(f"started {record.started_at:%Y-%m-%d %H:%M:%S} UTC by {record.user}@{record.host}"
           + (f" · environment {record.environment}" if record.environment else "")
           + (f" · version {record.version}" if record.version else ""))
+    status = status_line(record)
+    if status:
+        print(status)
     phase = None
     for r in record.results:
         if r.phase != phase:
@@ -24,7 +27,7 @@ def main(args: argparse.Namespace) -> int:
         print(f"  {ICONS[r.outcome]} {r.id}: {r.title} — {r.outcome}, {r.duration_s:.2f}s")
         print(f"      {r.summary}")
         for key, value in r.evidence.items():
-            if key in ("traceback",):
+            if key in ("traceback", "signoff", "signoffs"):  # sign-offs: their history below
                 continue
             shown = json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else value
             print(f"      {key}: {shown}")
@@ -34,10 +37,11 @@ def main(args: argparse.Namespace) -> int:
             if tail and r.outcome.value in ("failed", "errored"):
                 for line in tail.splitlines():
                     print(f"        | {line}")
-    if record.signoffs:
-        print("\nsign-offs:")
-        for signoff in record.signoffs:
-            print(f"  {signoff_line(signoff)}")
+        decisions = [s for s in record.signoffs if s.get("check_id") == r.id]
+        if decisions:
+            print("      sign-offs (oldest first; the last one decides):")
+            for signoff in decisions:
+                print(f"        {signoff_line(signoff)}")
     print()
     print("\n".join(summary_lines(record, details=False)))
     return 0

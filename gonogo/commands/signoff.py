@@ -6,9 +6,9 @@ import argparse
 from datetime import UTC, date, datetime
 
 from gonogo.commands._state import open_run_state
-from gonogo.engine.outcomes import Outcome, Verdict, exit_code
+from gonogo.engine.outcomes import Verdict, exit_code
 from gonogo.errors import UsageError
-from gonogo.journal.store import find_item
+from gonogo.journal.signoffs import sign
 from gonogo.reports.common import verdict_of
 
 
@@ -41,18 +41,13 @@ def main(args: argparse.Namespace) -> int:
     expires = _expiry(args.expires) if args.expires else None
     store = open_run_state(args)
     try:
-        item = find_item(store.load_run(args.run), args.item)
-        if decision == "approved" and item.type != "manual" and item.outcome != Outcome.PASSED:
-            raise UsageError(
-                f"{item.id} is an automated check that {item.outcome}; its evidence cannot be "
-                "signed away — use --waive --expires DATE --note WHY to accept the risk"
-            )
-        record = store.signoff(args.run, item.id, by=args.by, decision=decision,
+        # appended, never replacing an earlier decision; the item follows the latest one
+        record, item_id = sign(store, args.run, args.item, by=args.by, decision=decision,
                                note=args.note, expires=expires)
     finally:
         store.close()
     verdict = verdict_of(record)
-    changed = next(r for r in record.results if r.id == item.id)
+    changed = next(r for r in record.results if r.id == item_id)
     print(f"{changed.id}: {changed.outcome} — {changed.summary}")
     print(f"run {record.id} is now {verdict}")
     return exit_code(Verdict(verdict)) if verdict in ("GO", "NO-GO", "PENDING") else 0

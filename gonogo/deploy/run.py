@@ -316,11 +316,8 @@ def run_resume(config: Config, run_id: str, state: dict[str, Any], results: list
 
 
 def _mark_running(store: Store, run_id: str) -> None:
-    from gonogo.journal.store import runs
-
-    with store.engine.begin() as conn:
-        conn.execute(runs.update().where(runs.c.id == run_id)
-                     .values(status="running", finished_at=None, exit_code=None, verdict=None))
+    # this process runs it now: its pid, so `runs` can tell when it is gone
+    store.claim_run(run_id)
 
 
 async def _resume_main(session: DeploySession, state: dict[str, Any], rollback: bool) -> int:

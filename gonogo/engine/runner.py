@@ -7,9 +7,10 @@ from __future__ import annotations
 import asyncio
 import time
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Protocol
+from datetime import datetime
+from typing import Any, Protocol
 
 from gonogo import faults
 from gonogo.checks.base import CheckContext, Evidence
@@ -20,6 +21,28 @@ from gonogo.errors import CheckError, CheckFailed, CheckProblem, CheckWarning
 
 #: What `check` says of a check whose type changes state (``Check.changes_state``).
 CHANGES_STATE = "changes state; not run by check — runs only under `gonogo deploy`"
+
+
+#: What a check that was running when the run was cancelled (Ctrl-C) is recorded as.
+INTERRUPTED = "interrupted by Ctrl-C before it finished"
+
+
+async def run_all(coroutines: Iterable[Awaitable[Any]]) -> None:
+    """Run concurrently; when cancelled, cancel every one and wait until all have ended.
+
+    ``asyncio.gather`` returns as soon as its first child is cancelled, leaving the others
+    unwinding after the run is over: their results go unrecorded, their processes may live
+    on, and asyncio prints "exception was never retrieved". Here nothing outlives the call.
+    """
+    tasks = [asyncio.ensure_future(c) for c in coroutines]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        # every child records itself (interrupted) and stops its processes before this ends
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 class Journal(Protocol):
@@ -120,6 +143,8 @@ class Runner:
         self._done: dict[str, asyncio.Event] = {}
         self._position: dict[str, int] = {}
         self._unselected: dict[str, str] = {}
+        #: checks with an attempt under way: id → (monotonic start, start time, last summary)
+        self._trying: dict[str, tuple[float, datetime, str]] = {}
 
     async def run(self, plan: Plan) -> list[CheckResult]:
         semaphore = asyncio.Semaphore(self.jobs)
@@ -135,7 +160,7 @@ class Runner:
 
                 await watch_phase(self, phase, semaphore)
                 continue
-            await asyncio.gather(*(self._run_one(spec, semaphore) for spec in phase.checks))
+            await run_all(self._run_one(spec, semaphore) for spec in phase.checks)
         return [self.results[c.id] for c in plan.checks if c.id in self.results]
 
     # ---- one check ------------------------------------------------------------------
@@ -159,7 +184,11 @@ class Runner:
                 return
             self._emit("check_started", spec)
             faults.point(f"check.before:{spec.id}")
-            result, output = await self._attempts(spec, semaphore)
+            try:
+                result, output = await self._attempts(spec, semaphore)
+            except asyncio.CancelledError:
+                self.record_interrupted(spec)
+                raise
             self._finish(result, output)
             faults.point(f"check.after:{spec.id}")
         finally:
@@ -199,6 +228,7 @@ class Runner:
             async with semaphore:
                 if started is None:
                     started, started_at = time.monotonic(), now()
+                    self._trying[spec.id] = (started, started_at, "")
                 else:
                     queued += time.monotonic() - waiting
                 remaining = None if within is None else within - (time.monotonic() - started - queued)
@@ -213,6 +243,7 @@ class Runner:
                 if attempt > 1:
                     summary += f" (still failing after {format_duration(elapsed)}, {attempt} tries)"
                 break
+            self._trying[spec.id] = (started, started_at, summary)
             self.ctx.progress(f"{spec.id}: {summary}; retrying in {format_duration(interval)}")
             await asyncio.sleep(interval)
         if outcome == Outcome.FAILED and spec.advisory:
@@ -249,6 +280,20 @@ class Runner:
 
     # ---- bookkeeping ----------------------------------------------------------------
 
+    def record_interrupted(self, spec: CheckSpec, attempts: int = 1) -> None:
+        """Journal a check that was running when the run was cancelled as ``errored``: it
+        was not evaluated (there is no ``interrupted`` outcome), and the evidence says why.
+        A check still queued for a slot never started and is not recorded."""
+        trying = self._trying.pop(spec.id, None)
+        if trying is None or spec.id in self.results:
+            return
+        started, started_at, last = trying
+        summary = INTERRUPTED + (f" (last try: {last})" if last else "")
+        result = self._result(spec, Outcome.ERRORED, summary, time.monotonic() - started,
+                              {"interrupted": "Ctrl-C (SIGINT)"}, attempts)
+        result.started_at = started_at
+        self._finish(result, None)
+
     def _result(
         self,
         spec: CheckSpec,
@@ -280,6 +325,7 @@ class Runner:
     def _finish(self, result: CheckResult, output: str | None) -> None:
         if result.started_at is None:
             result.started_at = result.finished_at
+        self._trying.pop(result.id, None)
         clean = self.ctx.redactor.text(output) if output else None
         # journal first: a dependent may start only once this result is durable
         self.journal.record(result, clean)

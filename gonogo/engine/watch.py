@@ -28,7 +28,8 @@ from gonogo.checks.base import CheckContext
 from gonogo.checks.signals import Sample, Signal, WatchState, baselines, has_baseline
 from gonogo.config.model import CheckSpec, Phase
 from gonogo.durations import format_duration
-from gonogo.engine.outcomes import Outcome
+from gonogo.engine.outcomes import Outcome, now
+from gonogo.engine.runner import run_all
 from gonogo.errors import CheckError, CheckFailed, CheckProblem, CheckWarning
 
 if TYPE_CHECKING:
@@ -105,8 +106,7 @@ async def watch_phase(runner: Runner, phase: Phase, semaphore: asyncio.Semaphore
     from gonogo.checks.http import window_client
 
     async with window_client():
-        await asyncio.gather(*(_watch_one(runner, spec, window, semaphore)
-                               for spec in phase.checks))
+        await run_all(_watch_one(runner, spec, window, semaphore) for spec in phase.checks)
 
 
 async def _watch_one(
@@ -123,7 +123,12 @@ async def _watch_one(
             return
         runner._emit("check_started", spec)
         started = time.monotonic()
-        outcome, summary, evidence, samples = await _loop(runner, spec, window, semaphore)
+        runner._trying[spec.id] = (started, now(), "")
+        try:
+            outcome, summary, evidence, samples = await _loop(runner, spec, window, semaphore)
+        except asyncio.CancelledError:
+            runner.record_interrupted(spec)
+            raise
         if outcome == Outcome.FAILED and spec.advisory:
             outcome = Outcome.WARNED
         result = runner._result(spec, outcome, summary, time.monotonic() - started, evidence,

@@ -22,8 +22,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from gonogo import private
-from gonogo.engine.outcomes import CheckResult, Outcome, Verdict, decide, exit_code
+from gonogo.engine.outcomes import CheckResult, Outcome, Verdict
 from gonogo.errors import NoState, StateError
+from gonogo.journal import process
 
 metadata = sa.MetaData()
 
@@ -44,6 +45,8 @@ runs = sa.Table(
     sa.Column("host", sa.String(255)),
     sa.Column("pid", sa.Integer),
     sa.Column("meta", sa.Text, nullable=False, default="{}"),
+    # the process's start (boot id and start time): tells a reused pid from the run's own
+    sa.Column("pid_start", sa.String(80)),
 )
 
 results = sa.Table(
@@ -86,7 +89,7 @@ signoffs = sa.Table(
 )
 
 #: Columns added after the first release: (table, column), added to older state stores.
-ADDED_COLUMNS = ((signoffs, "os_user"), (signoffs, "host"))
+ADDED_COLUMNS = ((signoffs, "os_user"), (signoffs, "host"), (runs, "pid_start"))
 
 
 # Built once: compiling a fresh statement per result cost more than the commit itself.
@@ -121,12 +124,27 @@ class RunRecord:
     user: str | None = None
     host: str | None = None
     pid: int | None = None
+    pid_start: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     results: list[CheckResult] = field(default_factory=list)
     signoffs: list[dict[str, Any]] = field(default_factory=list)
     run_dir: Path | None = None
     #: Outcome tallies when results were not loaded (``list_runs``).
     counts: dict[str, int] = field(default_factory=dict)
+    #: Why the run is interrupted, or where it runs when this host cannot tell (see ``judge``).
+    status_note: str | None = None
+    #: Left ``running`` on another host: whether its process lives cannot be told from here.
+    elsewhere: bool = False
+
+    @property
+    def resumable(self) -> bool:
+        """An interrupted deploy or rollback (not a dry run) continues with `gonogo resume`."""
+        return (self.status == "interrupted" and self.command in ("deploy", "rollback")
+                and not self.meta.get("dry_run"))
+
+    @property
+    def resume_hint(self) -> str | None:
+        return f"gonogo resume {self.id}" if self.resumable else None
 
     @property
     def duration_s(self) -> float | None:
@@ -244,9 +262,8 @@ class Store:
                     status="running",
                     started_at=_iso(started),
                     user=_user(),
-                    host=socket.gethostname(),
-                    pid=os.getpid(),
                     meta=json.dumps(meta or {}),
+                    **process.identity(),
                 )
             )
         return RunJournal(self, rid, run_dir, fresh=True)
@@ -277,6 +294,7 @@ class Store:
                 .group_by(results.c.run_id, results.c.outcome)
             ).all()
         records = [self._run_from_row(row) for row in rows]
+        self._judge(records)
         by_id = {r.id: r for r in records}
         for run_id, outcome, n in tallies:
             by_id[run_id].counts[outcome] = n
@@ -304,16 +322,25 @@ class Store:
             raise StateError(f"no run {ref!r} in {self.display} (see `gonogo runs`)")
         raise StateError(f"run {ref!r} is ambiguous: {', '.join(ids)}…")
 
-    def load_run(self, ref: str) -> RunRecord:
-        run_id = self.resolve(ref)
-        with self.engine.connect() as conn:
-            row = conn.execute(runs.select().where(runs.c.id == run_id)).one()
-            result_rows = conn.execute(
-                results.select().where(results.c.run_id == run_id).order_by(results.c.seq)
-            ).all()
-            signoff_rows = conn.execute(
-                signoffs.select().where(signoffs.c.run_id == run_id).order_by(signoffs.c.id)
-            ).all()
+    def load_run(self, ref: str, *, conn: sa.Connection | None = None) -> RunRecord:
+        """One run with its results and sign-offs; ``conn``: inside that transaction (as it
+        stands there, not judged)."""
+        if conn is None:
+            run_id = self.resolve(ref)
+            with self.engine.connect() as own:
+                record = self._read_run(own, run_id)
+            self._judge([record])
+            return record
+        return self._read_run(conn, ref)
+
+    def _read_run(self, conn: sa.Connection, run_id: str) -> RunRecord:
+        row = conn.execute(runs.select().where(runs.c.id == run_id)).one()
+        result_rows = conn.execute(
+            results.select().where(results.c.run_id == run_id).order_by(results.c.seq)
+        ).all()
+        signoff_rows = conn.execute(
+            signoffs.select().where(signoffs.c.run_id == run_id).order_by(signoffs.c.id)
+        ).all()
         record = self._run_from_row(row)
         record.results = [_result_from_row(r) for r in result_rows]
         record.signoffs = [dict(r._mapping) for r in signoff_rows]
@@ -335,9 +362,52 @@ class Store:
             user=m["user"],
             host=m["host"],
             pid=m["pid"],
-            meta=json.loads(m["meta"] or "{}"),
+            pid_start=m["pid_start"],
+            meta=(meta := json.loads(m["meta"] or "{}")),
             run_dir=self.runs_dir / m["id"],
+            status_note=meta.get("interrupted") if m["status"] == "interrupted" else None,
         )
+
+    def _judge(self, records: list[RunRecord]) -> None:
+        """Tell the truth about runs left ``running``: one whose process on this host is gone
+        was interrupted, and the journal is corrected to say so; one on another host is
+        marked as such (nothing here can tell whether it lives).
+
+        Read-only commands (`runs`, `show`, `report`) do this too: they create no state, but
+        correcting the status of an existing row is recording a fact, the same fact for every
+        reader. The update only applies while the row still names the dead process, so a
+        `gonogo resume` that took the run over meanwhile is never overwritten; a store this
+        process cannot write (another user's, read-only) is shown corrected all the same.
+        """
+        for record in records:
+            if record.status != "running":
+                continue
+            reason = process.gone(record.host, record.pid, record.pid_start)
+            if reason is None:
+                if record.host and record.host != socket.gethostname():
+                    record.elsewhere = True
+                    record.status_note = (f"running on {record.host} (pid {record.pid}); "
+                                          f"{socket.gethostname()} cannot tell whether it is "
+                                          "still alive")
+                continue
+            record.status, record.status_note = "interrupted", reason
+            record.meta = {**record.meta, "interrupted": reason}
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(
+                        runs.update()
+                        .where((runs.c.id == record.id) & (runs.c.status == "running")
+                               & (runs.c.pid == record.pid))
+                        .values(status="interrupted", meta=json.dumps(record.meta, default=str)))
+            except sa.exc.SQLAlchemyError:
+                pass  # read-only here: still shown as interrupted
+
+    def claim_run(self, run_id: str) -> None:
+        """Mark a run ``running`` again, by this process (`gonogo resume`)."""
+        with self.engine.begin() as conn:
+            conn.execute(runs.update().where(runs.c.id == run_id)
+                         .values(status="running", finished_at=None, exit_code=None,
+                                 verdict=None, **process.identity()))
 
     # ---- results --------------------------------------------------------------------
 
@@ -352,55 +422,6 @@ class Store:
             if replace:
                 conn.execute(_DELETE_RESULT, {"d_run_id": run_id, "d_check_id": result.id})
             conn.execute(_INSERT_RESULT, values)
-
-    def signoff(
-        self,
-        ref: str,
-        item: str,
-        *,
-        by: str,
-        decision: str,
-        note: str | None,
-        expires: str | None,
-    ) -> RunRecord:
-        """Record a human decision on one item and re-decide the run's verdict."""
-        record = self.load_run(ref)
-        target = find_item(record, item)
-        outcome = {"approved": Outcome.PASSED, "rejected": Outcome.FAILED,
-                   "waived": Outcome.WAIVED}[decision]
-        at = datetime.now(UTC)
-        os_user, host = _user(), socket.gethostname()
-        signoff = {"by": by, "decision": decision, "note": note, "expires": expires, "at": _iso(at),
-                   "os_user": os_user, "host": host}
-        verb = {"approved": "signed off", "rejected": "rejected", "waived": "waived"}[decision]
-        summary = f"{verb} by {by}" + (f": {note}" if note else "")
-        if expires:
-            summary += f" (until {expires})"
-        evidence = {**target.evidence, "signoff": signoff}
-        if target.outcome not in (Outcome.PENDING,) and "automated_summary" not in evidence:
-            evidence["automated_summary"] = target.summary
-        with self.engine.begin() as conn:
-            conn.execute(
-                signoffs.insert().values(
-                    run_id=record.id, check_id=target.id, by=by, decision=decision, note=note,
-                    expires=expires, previous_outcome=str(target.outcome), at=_iso(at),
-                    os_user=os_user, host=host,
-                )
-            )
-            conn.execute(
-                results.update()
-                .where((results.c.run_id == record.id) & (results.c.check_id == target.id))
-                .values(outcome=str(outcome), summary=summary, evidence=json.dumps(evidence),
-                        finished_at=_iso(at))
-            )
-            target.outcome, target.summary, target.evidence = outcome, summary, evidence
-            verdict = decide(record.results)
-            if record.command in ("check", "demo") or record.status != "running":
-                conn.execute(
-                    runs.update().where(runs.c.id == record.id)
-                    .values(verdict=str(verdict), exit_code=exit_code(verdict))
-                )
-        return self.load_run(record.id)
 
 
 def find_item(record: RunRecord, item: str) -> CheckResult:

@@ -85,6 +85,25 @@ def signoff_line(signoff: Mapping[str, Any]) -> str:
 
 
 def verdict_of(record: RunRecord) -> str:
+    """The verdict, or what the run is instead: INTERRUPTED (its process is gone, or Ctrl-C:
+    whatever it decided before is not a verdict), RUNNING, or RUNNING? (on another host,
+    whose process cannot be seen from here)."""
+    if record.status == "interrupted":
+        return "INTERRUPTED"
     if record.verdict:
         return record.verdict
-    return {"interrupted": "INTERRUPTED", "errored": "ERRORED"}.get(record.status, "RUNNING")
+    if record.status == "errored":
+        return "ERRORED"
+    return "RUNNING?" if record.elsewhere else "RUNNING"
+
+
+def status_line(record: RunRecord) -> str | None:
+    """One line on an unfinished run: why it is interrupted and how to resume it, or where it
+    runs when this host cannot tell; None for a finished run."""
+    if record.status == "interrupted":
+        line = f"interrupted: {record.status_note or 'the run did not finish'}"
+        hint = record.resume_hint
+        return line + (f" — resume with `{hint}`" if hint else "")
+    if record.status == "running":
+        return record.status_note or f"running (pid {record.pid} on {record.host})"
+    return None

@@ -7,7 +7,7 @@ from collections import OrderedDict
 from gonogo import __version__
 from gonogo.engine.outcomes import CheckResult
 from gonogo.journal.store import RunRecord
-from gonogo.reports.common import ICONS, counts, output_tail, verdict_of
+from gonogo.reports.common import ICONS, counts, output_tail, status_line, verdict_of
 
 
 def render(record: RunRecord) -> str:
@@ -25,6 +25,7 @@ def render(record: RunRecord) -> str:
         record=record,
         name=record.meta.get("name") or "gonogo",
         verdict=verdict_of(record),
+        status=status_line(record),
         counts=counts(record),
         phases=list(phases.items()),
         icons={str(k): v for k, v in ICONS.items()},

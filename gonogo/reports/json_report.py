@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from gonogo.journal.store import RunRecord
-from gonogo.reports.common import counts, evidence, verdict_of
+from gonogo.reports.common import counts, evidence, status_line, verdict_of
 
 
 def run_summary(record: RunRecord) -> dict[str, Any]:
@@ -21,6 +21,9 @@ def run_summary(record: RunRecord) -> dict[str, Any]:
         "environment": record.environment,
         "version": record.version,
         "status": record.status,
+        # why an unfinished run is interrupted (its process is gone, Ctrl-C), or where it runs
+        "status_note": status_line(record),
+        "resume": record.resume_hint,
         # who ran it, from the operating system (not a name anyone could type)
         "os_user": record.user,
         "host": record.host,
@@ -42,15 +45,18 @@ def as_dict(record: RunRecord) -> dict[str, Any]:
             "advisory": r.advisory,
             "type": r.type,
             "line": r.line,
+            # every decision on the item, oldest first: the last one decides
+            "signoffs": [_signoff(s) for s in record.signoffs if s.get("check_id") == r.id],
         }
         for r in record.results
     ]
-    data["signoffs"] = [
-        {k: s.get(k) for k in ("check_id", "by", "decision", "note", "expires", "at",
-                               "os_user", "host")}
-        for s in record.signoffs
-    ]
+    data["signoffs"] = [_signoff(s) for s in record.signoffs]
     return data
+
+
+def _signoff(signoff: dict[str, Any]) -> dict[str, Any]:
+    return {k: signoff.get(k) for k in ("check_id", "by", "decision", "note", "expires", "at",
+                                        "os_user", "host")}
 
 
 def render(record: RunRecord) -> str:

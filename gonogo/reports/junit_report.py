@@ -7,7 +7,7 @@ from collections import OrderedDict
 
 from gonogo.engine.outcomes import CheckResult, Outcome
 from gonogo.journal.store import RunRecord
-from gonogo.reports.common import output_tail, verdict_of
+from gonogo.reports.common import output_tail, status_line, verdict_of
 
 
 def _failure_text(result: CheckResult) -> str:
@@ -27,6 +27,9 @@ def render(record: RunRecord) -> str:
     for result in record.results:
         phases.setdefault(result.phase, []).append(result)
     root = ET.Element("testsuites", name=f"gonogo {record.id}", verdict=verdict_of(record))
+    status = status_line(record)
+    if status:
+        root.set("status", status)
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for phase, items in phases.items():
         suite = ET.SubElement(root, "testsuite", name=phase)

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from gonogo.durations import format_duration
 from gonogo.journal.store import RunRecord
-from gonogo.reports.common import EMOJI, VERDICT_EMOJI, counts_line, signed_by, verdict_of
+from gonogo.reports.common import (
+    EMOJI,
+    VERDICT_EMOJI,
+    counts_line,
+    signed_by,
+    status_line,
+    verdict_of,
+)
 
 
 def _cell(text: str) -> str:
@@ -24,6 +31,7 @@ def render(record: RunRecord) -> str:
         + (f" · version `{record.version}`" if record.version else "")
         + f" · {counts_line(record)}",
         "",
+        *([f"**{_cell(status)}**", ""] if (status := status_line(record)) else []),
         "| | Item | Phase | Time | Result |",
         "|---|---|---|---|---|",
     ]

@@ -65,9 +65,10 @@ def test_runs_and_signoffs_record_and_show_the_os_user_and_host(tmp_path: Path) 
 
     shown = gonogo("show", run_id, cwd=tmp_path).stdout.splitlines()
     assert re.fullmatch(rf"started .* UTC by {OS_USER}@{HOST}", shown[1])
-    at = shown[shown.index("sign-offs:") + 1].split()[0]
-    assert shown[shown.index("sign-offs:") + 1] == (
-        f"  {at} flows: approved by alice (os user {OS_USER}@{HOST}) — clicked through")
+    history = shown.index("      sign-offs (oldest first; the last one decides):")
+    at = shown[history + 1].split()[0]
+    assert shown[history + 1] == (
+        f"        {at} flows: approved by alice (os user {OS_USER}@{HOST}) — clicked through")
 
     data = json.loads(gonogo("report", run_id, "--format", "json", cwd=tmp_path).stdout)
     assert {"run_id", "verdict", "exit_code", "started_at", "finished_at", "checks"} <= set(data)
@@ -121,10 +122,12 @@ def test_a_state_db_from_before_the_os_user_columns_opens_and_gains_them(tmp_pat
         conn.execute("DROP TABLE signoffs")
         conn.execute(OLD_SIGNOFFS.format(serial="INTEGER"))
         conn.execute(OLD_SIGNOFF.format(p="?"), (run_id,))
+        conn.execute("ALTER TABLE runs DROP COLUMN pid_start")  # runs as gonogo 0.1.0 made it
     shown = gonogo("show", run_id, cwd=tmp_path)
     assert shown.returncode == 0, shown.stderr
-    assert ("  2026-01-01T00:00:00.000+00:00 build: approved by old-bob (os user not recorded)"
-            in shown.stdout.splitlines())
+    assert ("        2026-01-01T00:00:00.000+00:00 build: approved by old-bob (os user not "
+            "recorded)" in shown.stdout.splitlines())
+    assert ("pid_start",) in state_rows(tmp_path, "select name from pragma_table_info('runs')")
     signed = gonogo("signoff", run_id, "flows", "--by", "alice", cwd=tmp_path)
     assert signed.returncode == 0, signed.stdout + signed.stderr
     assert state_rows(tmp_path, "select by, os_user, host from signoffs order by id") == [
@@ -139,7 +142,10 @@ def test_a_postgres_state_from_before_the_os_user_columns_gains_them(tmp_path: P
         execute(url, "DROP TABLE signoffs")
         execute(url, OLD_SIGNOFFS.format(serial="SERIAL"))
         execute(url, OLD_SIGNOFF.format(p="%s"), (run_id,))
+        execute(url, "ALTER TABLE runs DROP COLUMN pid_start")
         signed = gonogo("signoff", run_id, "flows", "--by", "alice", cwd=tmp_path, env=SPOOFED)
         assert signed.returncode == 0, signed.stdout + signed.stderr
+        assert execute(url, "SELECT column_name FROM information_schema.columns WHERE "
+                            "table_name = 'runs' AND column_name = 'pid_start'") == [("pid_start",)]
         assert execute(url, 'SELECT "by", os_user, host FROM signoffs ORDER BY id') == [
             ("old-bob", None, None), ("alice", OS_USER, HOST)]
