@@ -1,0 +1,26 @@
+"""Writing a file a person named (``-o PATH``): whole or not at all, and any problem with
+the path (no such folder, a directory, a name too long, no permission, a full disk) is one
+line naming it — a usage error, exit 2 — never a traceback."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+from gonogo.errors import UsageError
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file beside it, then rename."""
+    if not path.name or path.name in (".", ".."):
+        raise UsageError(f"cannot write {path}: expected a file name")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
