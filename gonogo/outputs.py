@@ -11,12 +11,24 @@ from pathlib import Path
 from gonogo.errors import UsageError
 
 
-def write_output(path: Path, text: str) -> None:
+def refuse_overwrite(path: Path, force: bool) -> None:
+    """A usage error when ``path`` exists and ``force`` is not set, checked before any work."""
+    try:
+        exists = path.exists() or path.is_symlink()
+    except OSError as exc:  # a name too long, a loop of links
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    if exists and not force:
+        raise UsageError(f"{path} exists; pass --force to overwrite it")
+
+
+def write_output(path: Path, text: str, *, make_parents: bool = False) -> None:
     """Write ``text`` to ``path`` through a temporary file beside it, then rename."""
     if not path.name or path.name in (".", ".."):
         raise UsageError(f"cannot write {path}: expected a file name")
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
+        if make_parents:
+            path.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "w", encoding="utf-8", newline="") as out:
             out.write(text)
         os.replace(tmp, path)

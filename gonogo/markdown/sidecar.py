@@ -65,7 +65,7 @@ def find_sidecar(checklist: Path) -> Sidecar | None:
 def _same(a: Path, b: Path) -> bool:
     try:
         return a.resolve() == b.resolve()
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a loop of symbolic links (Python 3.11)
         return False
 
 
