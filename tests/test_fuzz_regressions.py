@@ -22,7 +22,7 @@ CHECKLIST = "# Deploy\n\n## Pre-Deployment\n\n- [ ] `true` succeeds\n\n```bash\n
         ({"dir/x": ""}, ["schema", "-o", "dir"], "gonogo: error: cannot write dir: Is a directory\n"),
         ({"dir/x": ""}, ["schema", "-o", f"dir/{LONG}"],
          f"gonogo: error: cannot write dir/{LONG}: File name too long\n"),
-        ({"CHECKLIST.md": CHECKLIST}, ["import", "CHECKLIST.md", "-o", f"dir/{LONG}", "--force"],
+        ({"CHECKLIST.md": CHECKLIST, "dir/x": ""}, ["import", "CHECKLIST.md", "-o", f"dir/{LONG}", "--force"],
          f"gonogo: error: cannot write dir/{LONG}: File name too long\n"),
         # YAML values their tag cannot hold: PyYAML raises ValueError/AttributeError, not a YAMLError
         ({"gonogo.yml": "version: 1\nname: 2020-13-45\n"}, ["validate"],
