@@ -801,6 +801,8 @@ class Guard:
                 first = args[1][0] if isinstance(args[1], list | tuple) else args[1]
                 exe = os.fsdecode(first) if isinstance(first, bytes) else str(first)
             exe = str(exe)
+            if os.sep not in exe and not shutil.which(exe, path=self.shims):
+                return  # PATH holds only the shims: not found there, it cannot start
             resolved = exe if os.sep in exe else (shutil.which(exe, path=self.shims) or exe)
             if exe == "uname":  # platform.platform() in a crash log asks `uname -p`
                 return
@@ -1001,9 +1003,11 @@ class Tally:
     examples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     seconds: Counter[str] = field(default_factory=Counter)
     slowest: list[tuple[float, int, str]] = field(default_factory=list)
+    exits: Counter[str] = field(default_factory=Counter)
 
     def add(self, index: int, case: Case, failure: tuple[str, str] | None, result: Result) -> None:
         self.counts[case.kind] += 1
+        self.exits[f"{case.kind} {result.code}"] += 1
         if failure is None:
             return
         signature, detail = failure
@@ -1018,6 +1022,7 @@ class Tally:
         self.counts.update(other.counts)
         self.failures.update(other.failures)
         self.seconds.update(other.seconds)
+        self.exits.update(other.exits)
         self.slowest = sorted([*self.slowest, *other.slowest], reverse=True)[:5]
         for key, shown in other.examples.items():
             mine = self.examples.setdefault(key, [])
@@ -1189,7 +1194,8 @@ def print_report(tally: Tally, elapsed: float, sub_tally: Tally | None, sub_elap
     total = sum(tally.counts.values())
     print(f"in-process: {total:,} inputs in {elapsed:.1f} s ({total / max(elapsed, 1e-9):,.0f}/s)")
     for kind in KINDS:
-        print(f"  {kind:<9} {tally.counts[kind]:>8,}")
+        codes = sorted((k.split()[1], v) for k, v in tally.exits.items() if k.split()[0] == kind)
+        print(f"  {kind:<9} {tally.counts[kind]:>8,}   exit " + ", ".join(f"{c}: {v:,}" for c, v in codes))
     slow = sorted(((v, k) for k, v in tally.seconds.items() if not k.startswith("n ")), reverse=True)[:8]
     print("  time by input: " + ", ".join(
         f"{k} {v:.0f} s/{tally.seconds['n ' + k]:.0f}" for v, k in slow))
@@ -1219,6 +1225,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="worker processes")
     parser.add_argument("--subprocess", type=int, default=300, help="inputs confirmed as real processes")
     parser.add_argument("--show", type=int, default=2, help="examples shown per distinct failure")
+    parser.add_argument("--time-limit", type=float, metavar="S",
+                        help="stop taking new inputs after S seconds and report those done")
     parser.add_argument("--replay", type=int, metavar="INDEX", help="run input INDEX alone and show it")
     parser.add_argument("--json", metavar="PATH", help="also write the tallies as JSON here")
     parser.add_argument("--allow-network", action="store_true",
@@ -1246,11 +1254,18 @@ def main(argv: list[str] | None = None) -> int:
         done = 0
         with ctx.Pool(args.jobs, initializer=worker_init, initargs=(root,)) as pool:
             for part in pool.imap_unordered(work, tasks):
+                for signature in part.failures.keys() - tally.failures.keys():
+                    print(f"  new failure: {signature} (input #{part.examples[signature][0]['index']})",
+                          file=sys.stderr, flush=True)
                 tally.merge(part)
                 done += sum(part.counts.values())
                 if done % 10_000 < chunk:
                     print(f"  … {done:,} inputs, {sum(tally.failures.values())} failures, "
                           f"{time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
+                if args.time_limit and time.perf_counter() - start > args.time_limit:
+                    print(f"  time limit: stopping after {done:,} inputs", file=sys.stderr, flush=True)
+                    pool.terminate()
+                    break
         elapsed = time.perf_counter() - start
         sub_tally, sub_elapsed = None, 0.0
         if args.subprocess:

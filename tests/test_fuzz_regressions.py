@@ -24,6 +24,10 @@ CHECKLIST = "# Deploy\n\n## Pre-Deployment\n\n- [ ] `true` succeeds\n\n```bash\n
          f"gonogo: error: cannot write dir/{LONG}: File name too long\n"),
         ({"CHECKLIST.md": CHECKLIST, "dir/x": ""}, ["import", "CHECKLIST.md", "-o", f"dir/{LONG}", "--force"],
          f"gonogo: error: cannot write dir/{LONG}: File name too long\n"),
+        # a sidecar whose `checklist:` holds a NUL byte (Path.resolve raised ValueError)
+        ({"CHECKLIST.md": "# # ", "gonogo.yml": '{checklist: "h\\0ttp"}\n'}, ["import", "CHECKLIST.md", "-o", "out.yml"],
+         "gonogo: error: CHECKLIST.md:1: no checklist items (`- [ ] …`) and no shell code blocks found "
+         "(hint: gonogo runs task-list items and ```bash blocks; see `gonogo explain`)\n"),
         # YAML values their tag cannot hold: PyYAML raises ValueError/AttributeError, not a YAMLError
         ({"gonogo.yml": "version: 1\nname: 2020-13-45\n"}, ["validate"],
          "gonogo: error: gonogo.yml:2: name: invalid timestamp '2020-13-45' (month must be in 1..12)\n"),

@@ -65,7 +65,7 @@ def find_sidecar(checklist: Path) -> Sidecar | None:
 def _same(a: Path, b: Path) -> bool:
     try:
         return a.resolve() == b.resolve()
-    except (OSError, RuntimeError):  # RuntimeError: a loop of symbolic links (Python 3.11)
+    except (OSError, RuntimeError, ValueError):  # a loop of links (3.11); a NUL in the name
         return False
 
 
