@@ -29,6 +29,10 @@ def write_output(path: Path, text: str, *, make_parents: bool = False) -> None:
     try:
         if make_parents:
             path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists() and not path.is_file():  # /dev/stdout, a FIFO: write into it, never replace it
+            with open(path, "w", encoding="utf-8", newline="") as out:
+                out.write(text)
+            return
         with open(tmp, "w", encoding="utf-8", newline="") as out:
             out.write(text)
         os.replace(tmp, path)

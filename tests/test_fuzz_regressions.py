@@ -81,3 +81,9 @@ def test_restore_from_a_loop_of_links_is_a_usage_error(tmp_path: Path) -> None:
     result = gonogo("restore", "--from", "loop.dump", "--to", "postgresql://127.0.0.1:1/x", cwd=tmp_path)
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == f"gonogo: error: --from loop.dump: Symlink loop from '{tmp_path / 'loop.dump'}'\n"
+
+
+def test_schema_into_a_device_writes_into_it_and_never_replaces_it(tmp_path: Path) -> None:
+    result = gonogo("schema", "-o", "/dev/stdout", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.startswith("{") and '"title": "gonogo.yml"' in result.stdout
