@@ -28,6 +28,11 @@ CHECKLIST = "# Deploy\n\n## Pre-Deployment\n\n- [ ] `true` succeeds\n\n```bash\n
         ({"CHECKLIST.md": "# # ", "gonogo.yml": '{checklist: "h\\0ttp"}\n'}, ["import", "CHECKLIST.md", "-o", "out.yml"],
          "gonogo: error: CHECKLIST.md:1: no checklist items (`- [ ] …`) and no shell code blocks found "
          "(hint: gonogo runs task-list items and ```bash blocks; see `gonogo explain`)\n"),
+        # an env file whose name is longer than NAME_MAX (is_file() raised OSError)
+        ({"gonogo.yml": f"version: 1\nenvironments:\n  production:\n    env_files: [{LONG}]\n"},
+         ["validate", "-e", "production"],
+         f"gonogo: error: gonogo.yml:4: environments.production.env_files[0]: env file '{LONG[:80]}' "
+         "cannot be read: File name too long (hint: create it or remove it from env_files)\n"),
         # YAML values their tag cannot hold: PyYAML raises ValueError/AttributeError, not a YAMLError
         ({"gonogo.yml": "version: 1\nname: 2020-13-45\n"}, ["validate"],
          "gonogo: error: gonogo.yml:2: name: invalid timestamp '2020-13-45' (month must be in 1..12)\n"),
