@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from gonogo import __version__
 
@@ -15,6 +15,27 @@ EPILOG = (
     "3 internal error, 4 PENDING sign-off, 5 deploy failed and rolled back, "
     "6 rollback failed, 130 interrupted"
 )
+
+
+#: The most rows `runs` and `releases` list at once.
+MAX_LIMIT = 100_000
+
+
+def bounded_int(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high``. Out of range is a usage
+    error (exit 2) here, rather than an OverflowError deep in SQLite or a silent no-op."""
+
+    def number(text: str) -> int:
+        shown = text if len(text) <= 24 else text[:20] + "…"
+        try:
+            value = int(text)
+        except ValueError:  # also digit strings longer than int() accepts
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {shown!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"expected a number from {low} to {high}, got {shown}")
+        return value
+
+    return number
 
 
 def _config_args(parser: argparse.ArgumentParser, env: bool = True) -> None:
@@ -59,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("runs", help="list recorded runs")
     _config_args(p, env=False)
-    p.add_argument("--limit", "-n", type=int, default=20)
+    p.add_argument("--limit", "-n", type=bounded_int(1, MAX_LIMIT), default=20, metavar="N")
     p.add_argument("--format", choices=["table", "json"], default="table")
 
     p = sub.add_parser("show", help="show one run's results and evidence")
@@ -133,7 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("releases", help="what version of each service is live where, and history")
     _config_args(p)
-    p.add_argument("--limit", "-n", type=int, default=20)
+    p.add_argument("--limit", "-n", type=bounded_int(1, MAX_LIMIT), default=20, metavar="N")
     p.add_argument("--format", choices=["table", "json"], default="table")
 
     p = sub.add_parser("lock", help="show or release the deploy lock")

@@ -17,6 +17,7 @@ import yaml
 from gonogo.config.load import build_config
 from gonogo.errors import UsageError
 from gonogo.markdown.sidecar import is_markdown, resolve
+from gonogo.outputs import refuse_overwrite, write_output
 
 #: Top-level keys in the order a person reads them.
 ORDER = ("version", "name", "root", "state", "environments", "secrets", "contacts", "notify", "defaults",
@@ -28,8 +29,8 @@ def main(args: argparse.Namespace) -> int:
     if not is_markdown(checklist):
         raise UsageError(f"{checklist}: expected a Markdown checklist (.md or .markdown)")
     output = Path(args.output) if args.output and args.output != "-" else None
-    if output is not None and output.exists() and not args.force:
-        raise UsageError(f"{output} exists; pass --force to overwrite it")
+    if output is not None:
+        refuse_overwrite(output, args.force)
     sidecar = Path(args.config) if args.config else None
     located, _ = resolve(checklist, env=getattr(args, "env", None), process_env=os.environ,
                          sidecar_path=sidecar)
@@ -48,11 +49,7 @@ def main(args: argparse.Namespace) -> int:
     if output is None:
         sys.stdout.write(text)
         return 0
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot write {output}: {exc.strerror}") from None
+    write_output(output, text, make_parents=True)
     print(f"wrote {output}", file=sys.stderr)
     return 0
 

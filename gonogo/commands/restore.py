@@ -284,7 +284,10 @@ def _load(args: argparse.Namespace) -> Config | None:
 
 
 def main(args: argparse.Namespace) -> int:
-    source = Path(args.source).resolve()
+    try:
+        source = Path(args.source).resolve()
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a loop of symbolic links (Python 3.11)
+        raise UsageError(f"--from {args.source}: {getattr(exc, 'strerror', None) or exc}") from None
     target: str = args.target
     config = _load(args)
     redactor = config.environment.redactor if config else Redactor()

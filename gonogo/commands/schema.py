@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from gonogo.config.model import CheckCommon, ConfigModel
+from gonogo.outputs import write_output
 from gonogo.plugins import check_types
 
 
@@ -45,7 +46,7 @@ def build_schema() -> dict[str, Any]:
 def main(args: argparse.Namespace) -> int:
     text = json.dumps(build_schema(), indent=2) + "\n"
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_output(Path(args.output), text)
     else:
         print(text, end="")
     return 0

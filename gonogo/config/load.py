@@ -212,9 +212,14 @@ def resolve_environment(
             values[key] = EnvValue(key, text, f"{located.file}:{line}")
         for i, env_file in enumerate(spec.env_files):
             file_path = Path(env_file) if Path(env_file).is_absolute() else root / env_file
-            if not file_path.is_file():
+            try:
+                problem = None if file_path.is_file() else (
+                    "is not a file" if file_path.exists() else "not found")
+            except OSError as exc:  # a name too long: is_file() raises rather than say False
+                problem = f"cannot be read: {exc.strerror}"
+            if problem:
                 raise ConfigError(
-                    f"env file {env_file!r} " + ("is not a file" if file_path.exists() else "not found"),
+                    f"env file {env_file[:80]!r} {problem}",
                     file=located.file,
                     line=located.line_of(("environments", name, "env_files", i)),
                     path=f"environments.{name}.env_files[{i}]",

@@ -97,6 +97,18 @@ def _compose(text: str) -> yaml.Node | None:
 
 _FAST_LOADER: Any = getattr(yaml, "CSafeLoader", None)
 _SCALAR = yaml.SafeLoader("")
+#: What PyYAML's scalar constructors raise, besides ConstructorError, for a value their tag
+#: cannot hold: ``2020-13-45`` (ValueError: month must be in 1..12), ``!!timestamp x``
+#: (AttributeError: its regex did not match), ``!!int 0x`` (ValueError).
+CONSTRUCTOR_ERRORS = (ValueError, AttributeError, OverflowError, TypeError)
+
+
+
+def constructor_problem(exc: Exception) -> str:
+    """`` (why)`` when PyYAML's exception says something a person can use, else ``""``."""
+    return f" ({exc})" if isinstance(exc, ValueError | OverflowError) and str(exc) else ""
+
+
 #: More values than any real config has; aliases could otherwise expand without bound.
 MAX_VALUES = 100_000
 
@@ -131,6 +143,13 @@ def _build(node: yaml.Node, path: Path, located: Located, walk: _Walk) -> Any:
             file=located.file,
             line=node.start_mark.line + 1,
             path=format_path(path),
+        ) from None
+    except CONSTRUCTOR_ERRORS as exc:
+        raise ConfigError(
+            f"invalid {node.tag.rsplit(':', 1)[-1]} {str(node.value)[:40]!r}{constructor_problem(exc)}",
+            file=located.file,
+            line=node.start_mark.line + 1,
+            path=format_path(path) or None,
         ) from None
 
 

@@ -15,6 +15,7 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from gonogo.config.yamlsource import CONSTRUCTOR_ERRORS, constructor_problem
 from gonogo.errors import ConfigError
 from gonogo.markdown.shell import CommandLine, commands_of_block
 
@@ -165,8 +166,11 @@ def parse_annotation(body: str, file: str, line: int, what: str = "gonogo") -> d
     text = body.strip()
     try:
         data = yaml.safe_load(text) if text else None
-    except (yaml.YAMLError, ValueError) as exc:
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    except (yaml.YAMLError, *CONSTRUCTOR_ERRORS) as exc:
+        if isinstance(exc, yaml.YAMLError):
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        else:  # a tagged value its tag cannot hold: `!!timestamp 2020-13-45`
+            problem = "a value its YAML tag cannot hold" + constructor_problem(exc)
         raise ConfigError(
             f"invalid {what} annotation: {problem}",
             file=file,

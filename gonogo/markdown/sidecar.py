@@ -94,7 +94,7 @@ def _named(sidecar: Sidecar) -> str:
 def _same(a: Path, b: Path) -> bool:
     try:
         return a.resolve() == b.resolve()
-    except OSError:
+    except (OSError, RuntimeError, ValueError):  # a loop of links (3.11); a NUL in the name
         return False
 
 
