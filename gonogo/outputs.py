@@ -8,6 +8,7 @@ import contextlib
 import os
 from pathlib import Path
 
+from gonogo import private
 from gonogo.errors import UsageError
 
 
@@ -21,22 +22,22 @@ def refuse_overwrite(path: Path, force: bool) -> None:
         raise UsageError(f"{path} exists; pass --force to overwrite it")
 
 
-def write_output(path: Path, text: str, *, make_parents: bool = False) -> None:
-    """Write ``text`` to ``path`` through a temporary file beside it, then rename."""
+def write_output(path: Path, text: str, *, make_parents: bool = False, what: str = "") -> None:
+    """Write ``text`` to ``path`` (0600) through a temporary file beside it, then rename;
+    ``what`` names the file in an error ("report" → "cannot write report PATH")."""
     if not path.name or path.name in (".", ".."):
-        raise UsageError(f"cannot write {path}: expected a file name")
+        raise UsageError(f"cannot write {what}{path}: expected a file name")
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         if make_parents:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private.make_dir(path.parent)
         if path.exists() and not path.is_file():  # /dev/stdout, a FIFO: write into it, never replace it
             with open(path, "w", encoding="utf-8", newline="") as out:
                 out.write(text)
             return
-        with open(tmp, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
+        private.write_text(tmp, text, newline="")
         os.replace(tmp, path)
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise UsageError(f"cannot write {what}{path}: {exc.strerror or exc}") from None

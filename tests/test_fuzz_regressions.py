@@ -92,3 +92,14 @@ def test_schema_into_a_device_writes_into_it_and_never_replaces_it(tmp_path: Pat
     result = gonogo("schema", "-o", "/dev/stdout", cwd=tmp_path)
     assert (result.returncode, result.stderr) == (0, "")
     assert result.stdout.startswith("{") and '"title": "gonogo.yml"' in result.stdout
+
+
+def test_a_report_into_a_device_writes_into_it_and_never_replaces_it(tmp_path: Path) -> None:
+    """`--report json:/dev/stdout` (and so /dev/null, as root) must not rename a file over it."""
+    write(tmp_path / "gonogo.yml", "version: 1\nphases:\n  - id: pre\n    kind: preflight\n"
+                                   "    checks:\n      - {id: ok, run: 'true'}\n")
+    result = gonogo("check", "--report", "json:/dev/stdout", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert '"verdict": "GO"' in result.stdout
+    assert Path("/dev/stdout").resolve().is_char_device() or Path("/dev/stdout").exists()
+    assert not Path("/dev/stdout.tmp").exists()

@@ -7,9 +7,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from gonogo import private
 from gonogo.errors import UsageError
 from gonogo.journal.store import RunRecord
+from gonogo.outputs import write_output
 
 FORMATS = {
     "console": "txt",
@@ -62,13 +62,7 @@ def write_report(record: RunRecord, spec: ReportSpec) -> Path | None:
         assert record.run_dir is not None
         suffix = "checklist.md" if spec.format == "checklist" else f"report.{FORMATS[spec.format]}"
         path = record.run_dir / suffix
-    try:
-        # 0600 wherever it goes: a report carries evidence (redacted, but still the
-        # project's); whoever publishes it can widen it
-        private.make_dir(path.parent)
-        tmp = path.with_name(path.name + ".tmp")
-        private.write_text(tmp, text, newline="")
-        tmp.replace(path)
-    except OSError as exc:
-        raise UsageError(f"cannot write report {path}: {exc.strerror}") from None
+    # 0600 wherever it goes: a report carries evidence (redacted, but still the project's);
+    # whoever publishes it can widen it. A device (/dev/null) is written into, never replaced.
+    write_output(path, text, make_parents=True, what="report ")
     return path
