@@ -184,12 +184,14 @@ def start_restore(tmp_path: Path, dump: Path, target: str, name: str) -> subproc
     return proc
 
 
-def test_sigterm_during_the_restore_drops_the_scratch_database(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_sigterm_or_ctrl_c_during_the_restore_drops_the_scratch_database(
+        tmp_path: Path, sig: signal.Signals) -> None:
     with fresh_database() as source, target_database() as (target, name):
         load_sample(source)
         dump = make_dump(tmp_path, source)
         proc = start_restore(tmp_path, dump, target, name)
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(sig)
         out, err = proc.communicate(timeout=60)
         assert proc.returncode == 130, out + err
         assert re.fullmatch("gonogo: restore interrupted" + UNCHANGED.format(name=name)
