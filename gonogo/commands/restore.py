@@ -143,7 +143,10 @@ class RestoreInto(Check):
         left = _drop_leftovers(server, name)
         if left:
             ctx.progress("dropped " + ", ".join(left))
-        create_scratch(server, self.scratch, name, ctx.run_id)
+        try:
+            create_scratch(server, self.scratch, name, ctx.run_id)
+        except CheckProblem as exc:
+            raise type(exc)(f"{exc.message}; {self.unchanged_note()}", exc.evidence) from None
         self._stage["scratch"] = "created"
         try:
             ctx.progress(f"restoring {dump.name} into {self.scratch}")
@@ -188,9 +191,14 @@ class RestoreInto(Check):
                           force_disconnect=self.force_disconnect)
         self._stage["swapped"] = swapped
         kept = swapped.before
-        dropped = [m.name for m in marked_databases(server, name, BEFORE)
-                   if m.name != kept or self.drop_old]
-        not_dropped = {n: p for n in dropped if (p := drop_database(server, n))}
+        # the restore is done: what follows is housekeeping, whose failure is reported, not fatal
+        try:
+            dropped = [m.name for m in marked_databases(server, name, BEFORE)
+                       if m.name != kept or self.drop_old]
+        except CheckProblem as exc:
+            dropped, not_dropped = [], {"older copies": exc.message}
+        else:
+            not_dropped = {n: p for n in dropped if (p := drop_database(server, n))}
         data.update(before=kept if kept and not self.drop_old else None,
                     dropped_before=[n for n in dropped if n not in not_dropped])
         if not_dropped:

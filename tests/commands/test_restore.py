@@ -170,7 +170,8 @@ def slow_pg_restore(tmp_path: Path) -> dict[str, str]:
     return {"PATH": f"{shim.parent}{os.pathsep}{os.environ['PATH']}"}
 
 
-def start_restore(tmp_path: Path, dump: Path, target: str, name: str) -> subprocess.Popen[str]:
+def start_restore(tmp_path: Path, dump: Path, target: str, name: str,
+                  leftovers: int = 0) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GONOGO_")}
     env.update(slow_pg_restore(tmp_path), NO_COLOR="1")
     proc = subprocess.Popen([sys.executable, "-m", "gonogo", "restore", "--from", str(dump),
@@ -180,7 +181,7 @@ def start_restore(tmp_path: Path, dump: Path, target: str, name: str) -> subproc
     while not (tmp_path / "pg_restore.pid").exists():
         assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
         time.sleep(0.1)
-    assert len(copies(name)[0]) == 1
+    assert len(copies(name)[0]) == 1 + leftovers
     return proc
 
 
@@ -220,6 +221,21 @@ def test_sigkill_leaves_the_target_and_cleanup_drops_the_scratch(tmp_path: Path)
         assert done.stdout == f"dropped {scratch} (left by the killed restore run {run})\n"
         assert copies(name) == ([f"{name}_restore_mine"], [])
         assert counts(target) == BEFORE
+
+        # killed again: the next restore drops what the killed one left, then restores
+        (tmp_path / "pg_restore.pid").unlink()
+        proc = start_restore(tmp_path, dump, target, name, leftovers=1)
+        proc.kill()
+        proc.communicate(timeout=30)
+        os.kill(int((tmp_path / "pg_restore.pid").read_text()), signal.SIGKILL)
+        scratch = next(n for n in copies(name)[0] if n != f"{name}_restore_mine")
+        done = gonogo("restore", "--from", str(dump), "--to", target, "--yes", cwd=tmp_path)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert copies(name)[0] == [f"{name}_restore_mine"]
+        assert counts(target) == {"billing.invoices": 2, "public.users": 1000}
+        shown = gonogo("show", "last", cwd=tmp_path).stdout
+        run = scratch.split("_restore_")[1].replace("_", "-")
+        assert f"dropped_leftovers: ['{scratch} (left by the killed restore run {run})']" in shown, shown
 
 
 def test_sessions_on_the_target_are_named_and_only_terminated_when_asked(tmp_path: Path) -> None:
