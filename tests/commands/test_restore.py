@@ -235,7 +235,7 @@ def test_sigkill_leaves_the_target_and_cleanup_drops_the_scratch(tmp_path: Path)
         assert counts(target) == {"billing.invoices": 2, "public.users": 1000}
         shown = gonogo("show", "last", cwd=tmp_path).stdout
         run = scratch.split("_restore_")[1].replace("_", "-")
-        assert f"dropped_leftovers: ['{scratch} (left by the killed restore run {run})']" in shown, shown
+        assert f'dropped_leftovers: ["{scratch} (left by the killed restore run {run})"]' in shown, shown
 
 
 def test_sessions_on_the_target_are_named_and_only_terminated_when_asked(tmp_path: Path) -> None:
