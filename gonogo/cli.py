@@ -127,10 +127,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("restore", help="restore a verified backup into a database")
     _config_args(p)
-    p.add_argument("--from", dest="source", required=True, metavar="FILE", help="dump file to restore")
+    p.add_argument("--from", dest="source", metavar="FILE", help="dump file to restore")
     p.add_argument("--to", dest="target", required=True, metavar="URL", help="postgresql:// URL to restore into")
     p.add_argument("--yes", "-y", action="store_true",
                    help="replace the target database without asking (needed without a terminal)")
+    p.add_argument("--drop-old", action="store_true",
+                   help="drop the replaced database at once (default: keep it as "
+                        "<name>_before_<run> until the next successful restore)")
+    p.add_argument("--force-disconnect", action="store_true",
+                   help="terminate sessions connected to the target at the swap (default: refuse)")
+    p.add_argument("--no-manifest", action="store_true",
+                   help="restore a dump that has no manifest, unverified (needs --yes)")
+    p.add_argument("--cleanup", action="store_true",
+                   help="only drop the scratch databases that killed restores of --to left")
 
     p = sub.add_parser("deploy", help="gate, backup, ordered deploy with health gates, verify; "
                        "auto-rollback on failure")

@@ -40,12 +40,15 @@ def drop(name: str) -> None:
 
 @contextmanager
 def fresh_database(prefix: str = "gonogo_test") -> Iterator[str]:
-    """Create a uniquely named database; yield its URL; drop it afterwards."""
+    """Create a uniquely named database; yield its URL; drop it afterwards, with the copies
+    `gonogo restore` keeps of it (``<name>_before_<run>``) or left (``<name>_restore_<run>``)."""
     name = f"{prefix}_{secrets.token_hex(4)}"
     execute(server_url(), f'CREATE DATABASE "{name}"')
     try:
         yield url_for(name)
     finally:
+        for copy in databases(name + "_before_") + databases(name + "_restore_"):
+            drop(copy)
         drop(name)
 
 

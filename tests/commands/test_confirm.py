@@ -6,6 +6,7 @@ exit 2 having changed nothing."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 from pathlib import Path
@@ -21,6 +22,8 @@ from testing.postgres import execute, fresh_database, load_sample
 from testing.tty import gonogo_tty
 
 # ---- restore ---------------------------------------------------------------------------
+
+RUN = r"\d{8}_\d{6}_[0-9a-f]{4}"
 
 
 def _dump(tmp_path: Path, url: str) -> Path:
@@ -43,7 +46,7 @@ def _recording_pg_restore(tmp_path: Path) -> dict[str, str]:
 def _restores(tmp_path: Path) -> list[str]:
     calls = tmp_path / "pg_restore.calls"
     lines = calls.read_text().splitlines() if calls.exists() else []
-    return [line for line in lines if "--clean" in line]
+    return [line for line in lines if "--exit-on-error" in line]
 
 
 def _conninfo(url: str) -> str:
@@ -69,9 +72,11 @@ def test_restore_asks_and_names_the_protected_database_however_it_is_spelled(
         target = prod.replace("127.0.0.1", "localhost") + "?application_name=ops"
         env = _recording_pg_restore(tmp_path)
         args = ("restore", "--from", str(dump), "--to", target, "--env", "staging")
-        question = (f"The database {name} on localhost:{port} (protected environment production) "
-                    "will be overwritten with pg_restore --clean: its 1 table is dropped and "
-                    f"restored from the backup. Restore {dump.name} into it? [y/N] ")
+        question = (rf"The database {name} on localhost:{port} \(protected environment "
+                    rf"production\) will be replaced by the backup \(restored into {name}_restore_"
+                    rf"{RUN} and checked against its manifest, then swapped in by rename; the "
+                    rf"current database is kept as {name}_before_{RUN} until the next successful "
+                    rf"restore\)\. Restore {dump.name} into it\? \[y/N\] ")
 
         refused = gonogo(*args, cwd=tmp_path, env=env)
         assert (refused.returncode, refused.stderr) == (2, (
@@ -82,7 +87,7 @@ def test_restore_asks_and_names_the_protected_database_however_it_is_spelled(
 
         for answer in ("n", "", "yess", "no"):
             declined = gonogo_tty(*args, cwd=tmp_path, env=env, answer=answer)
-            assert declined.prompt == question
+            assert re.fullmatch(question, declined.prompt), declined.prompt
             assert declined.returncode == 2
             assert declined.output.endswith("gonogo: error: not confirmed; nothing changed\n")
         assert _restores(tmp_path) == []
@@ -113,10 +118,12 @@ def test_restore_into_any_database_needs_a_yes(tmp_path: Path) -> None:
 
         asked = gonogo_tty("restore", "--from", str(dump), "--to", scratch, cwd=tmp_path,
                            env=env, answer="yes")
-        assert asked.prompt == (
-            f"The database {name} on 127.0.0.1:{port} will be overwritten with pg_restore "
-            f"--clean: its 1 table is dropped and restored from the backup. Restore "
-            f"{dump.name} into it? [y/N] ")
+        assert re.fullmatch(
+            rf"The database {name} on 127\.0\.0\.1:{port} will be replaced by the backup "
+            rf"\(restored into {name}_restore_{RUN} and checked against its manifest, then "
+            rf"swapped in by rename; the current database is kept as {name}_before_{RUN} until "
+            rf"the next successful restore\)\. Restore {dump.name} into it\? \[y/N\] ",
+            asked.prompt), asked.prompt
         assert asked.returncode == 0, asked.output
         assert execute(scratch, "SELECT count(*) FROM users") == [(1000,)]
 
