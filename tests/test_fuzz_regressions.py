@@ -26,8 +26,8 @@ CHECKLIST = "# Deploy\n\n## Pre-Deployment\n\n- [ ] `true` succeeds\n\n```bash\n
          f"gonogo: error: cannot write dir/{LONG}: File name too long\n"),
         # a sidecar whose `checklist:` holds a NUL byte (Path.resolve raised ValueError)
         ({"CHECKLIST.md": "# # ", "gonogo.yml": '{checklist: "h\\0ttp"}\n'}, ["import", "CHECKLIST.md", "-o", "out.yml"],
-         "gonogo: error: CHECKLIST.md:1: no checklist items (`- [ ] …`) and no shell code blocks found "
-         "(hint: gonogo runs task-list items and ```bash blocks; see `gonogo explain`)\n"),
+         "gonogo: error: gonogo.yml:1: checklist: 'h\\x00ttp' not found "
+         "(hint: the path is relative to the folder of gonogo.yml)\n"),
         # an env file whose name is longer than NAME_MAX (is_file() raised OSError)
         ({"gonogo.yml": f"version: 1\nenvironments:\n  production:\n    env_files: [{LONG}]\n"},
          ["validate", "-e", "production"],
