@@ -648,7 +648,7 @@ def _value_for(rng: random.Random, dest: str, spec: dict[str, Any]) -> str:
     if spec["type"] is int or dest in ("limit", "jobs"):
         return rng.choice(INTS)
     pools = {"config": PATHS_IN, "checklist": PATHS_IN + ["CHECKLIST.md"] * 4, "source": PATHS_IN,
-             "output": PATHS_OUT, "report": ["json", "json:r.json", "junit:/no/such/dir/r.xml", "html:dir", "json:binary.bin/r.json",
+             "output": PATHS_OUT, "report": ["json", "json:r.json", "junit:no/such/dir/r.xml", "html:dir", "json:binary.bin/r.json",
                                              "nope", "json:", ":x", "checklist:t.md", "console", "markdown:-",
                                              "github", "json:dir"],
              "run": RUN_IDS, "item": ["ok", "manual", "a", "", "Critical", "5", "line:3", "\u00e9", "x" * 200],

@@ -38,6 +38,16 @@ CHECKLIST = "# Deploy\n\n## Pre-Deployment\n\n- [ ] `true` succeeds\n\n```bash\n
          "gonogo: error: gonogo.yml:2: name: invalid timestamp '2020-13-45' (month must be in 1..12)\n"),
         ({"gonogo.yml": "version: 1\nname: !!timestamp 2020x\n"}, ["validate"],
          "gonogo: error: gonogo.yml:2: name: invalid timestamp '2020x'\n"),
+        # an empty tagged scalar: PyYAML's !!float/!!int raise IndexError, !!bool KeyError
+        ({"CHECKLIST.md": "# T\n\n## Pre-Deployment\n\n- [ ] x <!--gonogo:!!float  -->\n"},
+         ["explain", "CHECKLIST.md"],
+         "gonogo: error: CHECKLIST.md:5: invalid gonogo annotation: a value its YAML tag cannot hold "
+         "(hint: write <!-- gonogo: {type: http, url: https://…, expect: {status: 200}} -->)\n"),
+        ({"gonogo.yml": "version: 1\nname: !!bool\n"}, ["validate"],
+         "gonogo: error: gonogo.yml:2: name: invalid bool ''\n"),
+        # a sidecar whose `checklist:` is longer than a file name may be
+        ({"CHECKLIST.md": CHECKLIST, "gonogo.yml": f"checklist: {LONG}\n"}, ["validate", "-c", "CHECKLIST.md"],
+         f"gonogo: error: gonogo.yml:1: checklist: {LONG[:80]!r} cannot be read: File name too long\n"),
         ({"CHECKLIST.md": "# T\n\n## Pre-Deployment\n\n- [ ] x <!-- gonogo: {a: !!timestamp 2020-13x} -->\n"},
          ["explain", "CHECKLIST.md"],
          "gonogo: error: CHECKLIST.md:5: invalid gonogo annotation: a value its YAML tag cannot hold "

@@ -99,9 +99,9 @@ _FAST_LOADER: Any = getattr(yaml, "CSafeLoader", None)
 _SCALAR = yaml.SafeLoader("")
 #: What PyYAML's scalar constructors raise, besides ConstructorError, for a value their tag
 #: cannot hold: ``2020-13-45`` (ValueError: month must be in 1..12), ``!!timestamp x``
-#: (AttributeError: its regex did not match), ``!!int 0x`` (ValueError).
-CONSTRUCTOR_ERRORS = (ValueError, AttributeError, OverflowError, TypeError)
-
+#: (AttributeError: its regex did not match), ``!!int 0x`` (ValueError), an empty ``!!float``
+#: or ``!!int`` (IndexError), an empty ``!!bool`` (KeyError).
+CONSTRUCTOR_ERRORS = (ValueError, AttributeError, OverflowError, TypeError, IndexError, KeyError)
 
 
 def constructor_problem(exc: Exception) -> str:

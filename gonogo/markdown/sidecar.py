@@ -112,9 +112,14 @@ def checklist_of(sidecar: Sidecar) -> Path:
         )
     path = Path(named)
     path = path if path.is_absolute() else sidecar.path.parent / path
-    if path.is_file():
+    try:
+        is_file, is_dir = path.is_file(), path.is_dir()
+    except OSError as exc:  # a name longer than the file system allows, a loop of links
+        raise ConfigError(f"{named[:80]!r} cannot be read: {exc.strerror or exc}",
+                          file=str(sidecar.path), line=line, path="checklist") from None
+    if is_file:
         return path
-    if path.is_dir():
+    if is_dir:
         problem = f"{named!r} is a directory, expected a Markdown checklist"
         hint = None
     else:
