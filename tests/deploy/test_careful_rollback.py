@@ -181,7 +181,7 @@ def test_rollback_to_an_unverified_version_needs_yes(
     run = json.loads(gonogo("runs", "--format", "json", cwd=root).stdout)[0]
     assert run["command"] == "rollback"
     shown = gonogo("show", run["run_id"], cwd=root).stdout
-    assert (f"  ! rollback.warning.1: Rollback target accepted with --yes — warned, 0.00s\n"
+    assert (f"  ⚠ rollback.warning.1: Rollback target accepted with --yes — warned, 0.00s\n"
             f"      {warning}\n") in shown
     live = releases_of(root)
     assert {s["service"]: s["image"] for s in live["live"]} == {  # type: ignore[index]
