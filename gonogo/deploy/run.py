@@ -65,7 +65,7 @@ def run_deploy(
     warnings: Sequence[str] = (),
 ) -> int:
     """Deploy ``version`` (or, with ``command="rollback"``, roll back to it); ``warnings``
-    the user accepted are printed and journaled with the plan."""
+    the user confirmed (a "y" or ``--yes``) are journaled as warned items after the plan."""
     out = stream or sys.stdout
     if not config.model.services and not any(p.kind == "deploy" and p.checks for p in config.phases):
         empty = [p.id for p in config.phases if p.kind == "deploy"]
@@ -145,7 +145,7 @@ async def _rollback_main(session: DeploySession, known: dict[str, Deployed]) -> 
         session.closing.append("Cannot roll back: nothing was changed.")
         return code
     for i, warning in enumerate(session.warnings, 1):
-        session.record(f"rollback.warning.{i}", "Rollback target accepted with --yes", "plan",
+        session.record(f"rollback.warning.{i}", "Rollback target confirmed despite a warning", "plan",
                        "preflight", "rollback.target", Outcome.WARNED, warning, 0.0)
     if await session.run_phases({"rollback"}) == Verdict.NO_GO:
         return await session.rolled_back("a rollback step failed", ok=False)
