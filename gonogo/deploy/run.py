@@ -145,8 +145,8 @@ async def _rollback_main(session: DeploySession, known: dict[str, Deployed]) -> 
         session.closing.append("Cannot roll back: nothing was changed.")
         return code
     for i, warning in enumerate(session.warnings, 1):
-        session.record(f"rollback.warning.{i}", "Rollback target confirmed despite a warning", "plan",
-                       "preflight", "rollback.target", Outcome.WARNED, warning, 0.0)
+        session.record(f"rollback.warning.{i}", "Rollback target confirmed despite a warning",
+                       "plan", "preflight", "rollback.target", Outcome.WARNED, warning, 0.0)
     if await session.run_phases({"rollback"}) == Verdict.NO_GO:
         return await session.rolled_back("a rollback step failed", ok=False)
     assert session.plan is not None

@@ -177,11 +177,12 @@ def test_rollback_to_an_unverified_version_needs_yes(
     warning = ("v4 never passed verification in production (gonogo has no record of deploying "
                "it here)")
     assert f"warning: {warning}; rolling back to it as confirmed." in done.stdout
-    assert f"⚠ Rollback target confirmed despite a warning [plan] 0.0s — {warning}" in done.stdout
+    title = "Rollback target confirmed despite a warning"
+    assert f"⚠ {title} [plan] 0.0s — {warning}" in done.stdout
     run = json.loads(gonogo("runs", "--format", "json", cwd=root).stdout)[0]
     assert run["command"] == "rollback"
     shown = gonogo("show", run["run_id"], cwd=root).stdout
-    assert (f"  ⚠ rollback.warning.1: Rollback target confirmed despite a warning — warned, 0.00s\n"
+    assert (f"  ⚠ rollback.warning.1: {title} — warned, 0.00s\n"
             f"      {warning}\n") in shown
     live = releases_of(root)
     assert {s["service"]: s["image"] for s in live["live"]} == {  # type: ignore[index]

@@ -79,8 +79,9 @@ def health_of(docker_bin: str, name: str) -> str:
     ids = subprocess.run([docker_bin, "ps", "-q", "--filter",
                           f"label=com.docker.compose.project={name}"],
                          check=True, capture_output=True, text=True).stdout.split()
-    return subprocess.run([docker_bin, "inspect", "-f", "{{.Config.Image}} {{.State.Health.Status}}",
-                           *ids], check=True, capture_output=True, text=True).stdout.strip()
+    status = "{{.Config.Image}} {{.State.Health.Status}}"
+    return subprocess.run([docker_bin, "inspect", "-f", status, *ids], check=True,
+                          capture_output=True, text=True).stdout.strip()
 
 
 def test_health_gate_waits_for_docker_healthy(project: tuple[Path, str], name: str,
