@@ -73,6 +73,11 @@ class RegistryTagCheck(Check):
         return Evidence(summary="; ".join(e.summary for e in found),
                         data={"images": [e.data for e in found]})
 
+    async def lookup(self, image: str) -> Evidence:
+        """``image`` (its tag ignored: ``tag:`` is looked up) exists; raise CheckProblem if not.
+        Also the deploy plan's image probe (gonogo.deploy.images)."""
+        return await self._one(image)
+
     async def _one(self, image: str) -> Evidence:
         import httpx
 

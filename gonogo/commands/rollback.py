@@ -1,20 +1,28 @@
 """`gonogo rollback --env E [--to V] [--yes]`: return to a previous release — by default the
-last one that passed verification, named before anything changes. Rolling back a protected
-environment (with or without ``--to``) redeploys production, so it is confirmed first: "y"
-at a terminal or ``--yes``; without a terminal nothing changes."""
+last one that passed verification, named before anything changes.
+
+Careful before it touches anything: every image of the target must exist (in the Docker
+engine or its registry), else NO-GO (exit 1) naming each missing image. A target that never
+passed verification here (``--to`` an unverified or unknown version) is a warning that must
+be confirmed — "y" at a terminal or ``--yes`` — in any environment; so is any rollback of a
+protected environment, which redeploys production. Without a terminal nothing changes
+(exit 2)."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 
 from gonogo.commands.deploy import check_version
 from gonogo.config import load_config
 from gonogo.confirm import confirm
 from gonogo.error_handler import use_redactor
+from gonogo.errors import EXIT_NOGO
 
 
 def main(args: argparse.Namespace) -> int:
+    from gonogo.deploy.images import config_images, missing_images, missing_message
     from gonogo.deploy.run import rollback_target, run_deploy
     from gonogo.gate import store_for
     from gonogo.journal.releases import ReleaseStore, env_key
@@ -28,17 +36,35 @@ def main(args: argparse.Namespace) -> int:
         version, why = rollback_target(releases, probe.environment.name, to)
         live = next((r.version for r in releases.history(probe.environment.name, limit=500)
                      if r.status == "live"), None)
+        verified = releases.find_version(probe.environment.name, version) is not None
+        known = any(r.version == version
+                    for r in releases.history(probe.environment.name, limit=500))
     finally:
         store.close()
-    print(f"Rolling back {env_key(probe.environment.name)} to {why}.")
+    where = env_key(probe.environment.name)
+    print(f"Rolling back {where} to {why}.")
     sys.stdout.flush()
     config = load_config(args.config, env=args.env, extra_vars={"version": version})
     use_redactor(config.environment.redactor)
     env = config.environment
-    if env.protected:
-        now = f"from {live} " if live else ""
-        confirm(f"Roll back protected environment {env.name} {now}to {version}? Its services "
-                f"are redeployed at {version}.", yes=args.yes,
-                refusal=f"environment {env.name} is protected: pass --yes to roll back to "
-                        f"{version}")
-    return run_deploy(config, version, yes=True, command="rollback")
+    missing = asyncio.run(missing_images(config_images(config, version)))
+    if missing:
+        print(f"NO-GO: cannot roll back {where} to {version}: {missing_message(missing)}. "
+              "Nothing was changed.")
+        return EXIT_NOGO
+    warnings = []
+    if not verified:
+        warnings.append(f"{version} never passed verification in {where}" + (
+            "" if known else " (gonogo has no record of deploying it here)"))
+    now = f"from {live} " if live else ""
+    if warnings or env.protected:
+        what = f"protected environment {env.name}" if env.protected else where
+        first = f"Warning: {warnings[0]}.\n" if warnings else ""
+        reasons = [f"environment {env.name} is protected"] if env.protected else []
+        reasons += [f"{version} never passed verification in {where}"] if warnings else []
+        confirm(f"{first}Roll back {what} {now}to {version}? Its services are redeployed at "
+                f"{version}.", yes=args.yes,
+                refusal=f"{' and '.join(reasons)}: pass --yes to roll back to {version}")
+    for warning in warnings:
+        print(f"warning: {warning}; rolling back to it as confirmed.")
+    return run_deploy(config, version, yes=True, command="rollback", warnings=warnings)

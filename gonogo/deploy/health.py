@@ -1,5 +1,6 @@
-"""Health gates: a service counts as healthy when the platform says so (container health,
-task state) and its ``health.url`` / ``health.command`` answer — polled until ``within``.
+"""Health gates: a service counts as healthy when the platform says so (a container with a
+HEALTHCHECK only once Docker reports ``healthy``; task state) and its ``health.url`` /
+``health.command`` answer — polled until ``within``.
 
 A definitive platform failure (crashed, crash-looping, Docker's own healthcheck gave up)
 ends the wait at once: there is no point waiting out ``within`` for a release that died.
@@ -41,7 +42,8 @@ async def probe_url(health: HealthModel, ctx: CheckContext) -> str | None:
         return None
     from gonogo.checks.http import HttpCheck
 
-    check = HttpCheck.model_validate({"url": health.url, "request_timeout": PROBE_TIMEOUT_S,
+    # durations carry their unit (gonogo.durations): a bare number is refused
+    check = HttpCheck.model_validate({"url": health.url, "request_timeout": f"{PROBE_TIMEOUT_S:g}s",
                                       "expect": {"status": health.status}})
     try:
         await asyncio.wait_for(check.run(ctx), PROBE_TIMEOUT_S + 1)
@@ -91,7 +93,8 @@ async def wait_healthy(
         else:
             platform_state, reason = platform.state, platform.reason
         faults.point(f"health.probe:{driver.spec.name}")
-        # "running": Docker's healthcheck has not run yet; the service's own probe may decide
+        # "running": up without a health status Docker defines; the service's own probe may
+        # decide. "starting" (Docker's `health: starting`) never passes: wait for `healthy`.
         if platform_state == "healthy" or (platform_state == "running" and health.url):
             problem = await probe_url(health, ctx) or await probe_command(health, ctx, env or {})
             if problem is None:

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from gonogo.config.interpolate import interpolate_data
 from gonogo.config.model import Config, ServiceModel
 from gonogo.drivers import driver_for
-from gonogo.drivers.base import Deployed, Driver, DriverContext
+from gonogo.drivers.base import Deployed, Driver, DriverContext, DriverError
 from gonogo.errors import ConfigError
 
 #: Fields holding the user's own shell commands: unknown ``${X}`` stays for the shell.
@@ -134,7 +134,10 @@ async def build_plan(
     ctx: DriverContext,
     live_versions: dict[str, Deployed] | None = None,
 ) -> DeployPlan:
-    """Drivers' read-only probes: can each service be deployed, and what runs now."""
+    """Drivers' read-only probes: can each service be deployed, does every image it would
+    run exist (gonogo.deploy.images), and what runs now."""
+    from gonogo.deploy.images import missing_images, missing_message, step_images
+
     steps: list[ServiceStep] = []
     for spec in resolve_services(config, version):
         driver = driver_for(spec, ctx)
@@ -143,6 +146,9 @@ async def build_plan(
         if previous is None and live_versions and spec.name in live_versions:
             previous = live_versions[spec.name]  # the shell driver cannot ask the platform
         steps.append(ServiceStep(spec, driver, previous, driver.target(version)))
+    missing = await missing_images(step_images(steps))
+    if missing:
+        raise DriverError(missing_message(missing))
     return DeployPlan(version, config.environment.name, steps)
 
 

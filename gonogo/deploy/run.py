@@ -6,7 +6,7 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import IO, Any
@@ -62,7 +62,10 @@ def run_deploy(
     stream: IO[str] | None = None,
     command: str = "deploy",
     live: bool | None = None,
+    warnings: Sequence[str] = (),
 ) -> int:
+    """Deploy ``version`` (or, with ``command="rollback"``, roll back to it); ``warnings``
+    the user confirmed (a "y" or ``--yes``) are journaled as warned items after the plan."""
     out = stream or sys.stdout
     if not config.model.services and not any(p.kind == "deploy" and p.checks for p in config.phases):
         empty = [p.id for p in config.phases if p.kind == "deploy"]
@@ -86,16 +89,17 @@ def run_deploy(
                 out.write(f"note: the deploy lock of {held.environment} is "
                           f"{held.describe()}\n")
             return _session_run(config, store, releases, run_id, version, out, command, live,
-                                dry_run=True)
+                                dry_run=True, warnings=warnings)
         with releases.holding(config.environment.name, run_id, version, command):
-            return _session_run(config, store, releases, run_id, version, out, command, live)
+            return _session_run(config, store, releases, run_id, version, out, command, live,
+                                warnings=warnings)
     finally:
         store.close()
 
 
 def _session_run(config: Config, store: Store, releases: ReleaseStore, run_id: str,
                  version: str, out: IO[str], command: str, live: bool | None,
-                 dry_run: bool = False) -> int:
+                 dry_run: bool = False, warnings: Sequence[str] = ()) -> int:
     meta: dict[str, object] = {
         "name": config.name,
         "contacts": [c.model_dump() for c in config.model.contacts],
@@ -109,6 +113,7 @@ def _session_run(config: Config, store: Store, releases: ReleaseStore, run_id: s
     ctx.env = {**ctx.env, "GONOGO_VERSION": version}
     session = DeploySession(config, store, journal, releases, ctx, out, version,
                             command=command, live=live)
+    session.warnings = list(warnings)
     known = live_versions(releases, config.environment.name)
 
     async def main() -> int:
@@ -139,6 +144,9 @@ async def _rollback_main(session: DeploySession, known: dict[str, Deployed]) -> 
     if code is not None:
         session.closing.append("Cannot roll back: nothing was changed.")
         return code
+    for i, warning in enumerate(session.warnings, 1):
+        session.record(f"rollback.warning.{i}", "Rollback target confirmed despite a warning",
+                       "plan", "preflight", "rollback.target", Outcome.WARNED, warning, 0.0)
     if await session.run_phases({"rollback"}) == Verdict.NO_GO:
         return await session.rolled_back("a rollback step failed", ok=False)
     assert session.plan is not None

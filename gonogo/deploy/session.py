@@ -112,6 +112,9 @@ class DeploySession:
         self.rolling_back = False
         #: True once the signal's cancellation reached the guard (no need to insist).
         self.signal_taken = False
+        #: Warnings the user accepted with --yes (a rollback to an unverified version),
+        #: journaled as warned results after the plan.
+        self.warnings: list[str] = []
 
     # ---- output and journal ---------------------------------------------------------
 

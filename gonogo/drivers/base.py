@@ -26,7 +26,9 @@ from gonogo.targets.local import ProcessResult, run_process
 TAIL_LINES = 8
 DOCKER_API_TIMEOUT_S = 30.0
 
-#: ``running``: up, but its own HEALTHCHECK has not decided yet (an HTTP probe may decide).
+#: ``starting``: not up yet, or its HEALTHCHECK has not passed yet (Docker's ``health:
+#: starting``) — never healthy, whatever an HTTP probe says. ``running``: up, with a health
+#: status Docker does not define (an HTTP probe may decide).
 HealthState = Literal["healthy", "running", "starting", "unhealthy", "failed"]
 
 
@@ -232,5 +234,8 @@ def container_health(attrs: Mapping[str, Any], use_healthcheck: bool, logs: str 
             return Health("healthy", f"container {name} healthy")
         if status == "unhealthy":
             return Health("unhealthy", f"container {name} unhealthy{detail}")
+        if status == "starting":
+            # its HEALTHCHECK has not passed yet: not healthy, whatever an HTTP probe says
+            return Health("starting", f"container {name} health: starting{detail}")
         return Health("running", f"container {name} health: {status}{detail}")
     return Health("healthy", f"container {name} running")

@@ -44,4 +44,7 @@ def test_healthcheck_status_decides_when_used() -> None:
         "container shop_api_1 unhealthy: wget: server returned error: HTTP/1.1 404 Not Found")
     assert container_health(attrs(unhealthy), False).state == "healthy"
     starting = {"Running": True, "Health": {"Status": "starting", "Log": []}}
-    assert container_health(attrs(starting), True).state == "running"
+    # `health: starting` is not healthy yet, whatever an HTTP probe says (docs/deploy.md)
+    health = container_health(attrs(starting), True)
+    assert (health.state, health.reason) == ("starting", "container shop_api_1 health: starting")
+    assert container_health(attrs(starting), False).state == "healthy"
