@@ -41,7 +41,9 @@ async def probe_url(health: HealthModel, ctx: CheckContext) -> str | None:
         return None
     from gonogo.checks.http import HttpCheck
 
-    check = HttpCheck.model_validate({"url": health.url, "request_timeout": PROBE_TIMEOUT_S,
+    # a duration as the config writes it: Duration takes "5s", not a bare float
+    check = HttpCheck.model_validate({"url": health.url,
+                                      "request_timeout": f"{PROBE_TIMEOUT_S:g}s",
                                       "expect": {"status": health.status}})
     try:
         await asyncio.wait_for(check.run(ctx), PROBE_TIMEOUT_S + 1)
