@@ -48,8 +48,10 @@ def confirm_protected(config: Config, version: str, yes: bool, verb: str = "Depl
 def live_versions(releases: ReleaseStore, environment: str | None) -> dict[str, Deployed]:
     return {
         s.service: Deployed(s.version, s.image)
+        # whatever its state: the journal's best word on what runs (the shell driver
+        # without `current:` cannot ask the engine, and records `unknown`)
         for s in releases.live(environment)
-        if s.state == "live" and s.version
+        if s.version
     }
 
 
