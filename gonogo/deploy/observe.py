@@ -63,7 +63,7 @@ class Difference:
 
     def line(self) -> str:
         return (f"{self.service}: journal says {self.journal}, engine runs {self.engine}"
-                + (f" ({self.detail})" if self.detail else ""))
+                + (f" — {self.detail}" if self.detail else ""))
 
 
 def describe_live(row: LiveService | None) -> str:
