@@ -149,6 +149,10 @@ def check(args: argparse.Namespace) -> int:
         print(f"{env_key(env)}: the journal differs from the engine for {len(differences)} "
               f"service{'s' if len(differences) != 1 else ''} (see above)")
         return 1
+    if not seen:
+        print(f"{env_key(env)}: no services in the config and none journaled: nothing to "
+              "compare")
+        return 0
     print(f"{env_key(env)}: the journal agrees with the engine for every service ("
           + ", ".join(f"{name} {o.label()} {o.state}" for name, o in seen) + ")")
     return 0
