@@ -163,6 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("releases", help="what version of each service is live where, and history")
     _config_args(p)
+    p.add_argument("--check", action="store_true",
+                   help="compare the journal with what the engine runs; exit 1 on a difference")
     p.add_argument("--limit", "-n", type=bounded_int(1, MAX_LIMIT), default=20, metavar="N")
     p.add_argument("--format", choices=["table", "json"], default="table")
 

@@ -1,5 +1,9 @@
-"""`gonogo releases [--env E]`: per environment, which version of each service is live,
-since when, by whom, from which run — and the release history."""
+"""`gonogo releases [--env E] [--check]`: per environment, which version of each service
+runs, in which state, since when, by whom, from which run — and the release history.
+
+``--check`` reads back from the engine, through each service's driver, what it runs now and
+compares it with the journal: exit 1 on any difference (one line per service), 0 when they
+agree. A driver that cannot tell never agrees."""
 
 from __future__ import annotations
 
@@ -14,6 +18,8 @@ from gonogo.errors import NoState
 def main(args: argparse.Namespace) -> int:
     from gonogo.journal.releases import ReleaseStore
 
+    if args.check:
+        return check(args)
     try:
         store = open_state(args)
     except NoState as missing:  # nothing ran here: no releases, and nothing created
@@ -46,10 +52,11 @@ def main(args: argparse.Namespace) -> int:
         print(f"{env}:")
         rows = [s for s in live if s.environment == env]
         if rows:
-            table: list[tuple[str, ...]] = [("SERVICE", "VERSION", "IMAGE", "SINCE (UTC)", "BY", "RUN")]
+            table: list[tuple[str, ...]] = [("SERVICE", "VERSION", "IMAGE", "STATE",
+                                             "SINCE (UTC)", "BY", "RUN")]
             for s in rows:
-                version = s.version or "UNKNOWN (rollback failed)"
-                table.append((s.service, version, s.image or "-",
+                state = s.state.upper() if s.state != "live" else s.state
+                table.append((s.service, s.version or "unknown", s.image or "-", state,
                               f"{s.since:%Y-%m-%d %H:%M:%S}", s.user or "-", s.run_id or "-"))
             _print_table(table, "  ")
         rel = [r for r in history if r.environment == env]
@@ -69,3 +76,92 @@ def _print_table(rows: list[tuple[str, ...]], indent: str) -> None:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print(indent + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+def check(args: argparse.Namespace) -> int:
+    """The journal against the engine for one environment (``--env``, else the config's
+    default): every configured service observed, and every journaled one accounted for."""
+    import asyncio
+
+    from gonogo.config import load_config
+    from gonogo.deploy.observe import Difference, compare, observe
+    from gonogo.deploy.plan import resolve_services
+    from gonogo.drivers import driver_for
+    from gonogo.drivers.base import DriverContext, Observed
+    from gonogo.error_handler import use_redactor
+    from gonogo.gate import subprocess_env
+    from gonogo.journal.releases import LiveService, ReleaseStore, env_key
+
+    probe = load_config(args.config, env=args.env, strict=False)
+    env = probe.environment.name
+    try:
+        store = open_state(args)
+    except NoState:
+        live: list[LiveService] = []
+    else:
+        try:
+            live = ReleaseStore(store.engine).live(env)
+        finally:
+            store.close()
+    rows = {s.service: s for s in live}
+    versions = [s.version for s in live if s.version]
+    # the services as the live release resolves them (``${version}`` in an image, a file)
+    version = max(set(versions), key=versions.count) if versions else ""
+    config = load_config(args.config, env=args.env, strict=False,
+                         extra_vars={"version": version})
+    use_redactor(config.environment.redactor)
+    ctx = DriverContext(workdir=config.root, env={**subprocess_env(config, ""),
+                                                  "GONOGO_VERSION": version},
+                        redactor=config.environment.redactor, environment=env)
+    specs = resolve_services(config, version)
+
+    async def observe_all() -> list[tuple[str, Observed]]:
+        return [(spec.name, await observe(driver_for(spec, ctx))) for spec in specs]
+
+    seen = asyncio.run(observe_all())
+    differences: list[Difference] = []
+    for name, observed in seen:
+        found = compare(name, rows.get(name), observed)
+        if found is not None:
+            differences.append(found)
+    configured = {spec.name for spec in specs}
+    for name, row in rows.items():
+        if name not in configured:
+            differences.append(Difference(name, f"{row.image or row.version} ({row.state})",
+                                          "unknown (cannot tell)",
+                                          "not a service of the config any more"))
+    redact = config.environment.redactor
+    if args.format == "json":
+        print(json.dumps({
+            "environment": env_key(env),
+            "agree": not differences,
+            "services": [{"service": name, "journal": _row_json(rows.get(name)),
+                          "engine": observed.to_json(),
+                          "agree": all(d.service != name for d in differences)}
+                         for name, observed in seen],
+            "differences": [{"service": d.service, "journal": d.journal, "engine": d.engine,
+                             "detail": redact.text(d.detail)} for d in differences],
+        }, indent=2))
+        return 1 if differences else 0
+    for d in differences:
+        print(redact.text(d.line()))
+    if differences:
+        print(f"{env_key(env)}: the journal differs from the engine for {len(differences)} "
+              f"service{'s' if len(differences) != 1 else ''} (see above)")
+        return 1
+    if not seen:
+        print(f"{env_key(env)}: no services in the config and none journaled: nothing to "
+              "compare")
+        return 0
+    print(f"{env_key(env)}: the journal agrees with the engine for every service ("
+          + ", ".join(f"{name} {o.label()} {o.state}" for name, o in seen) + ")")
+    return 0
+
+
+def _row_json(row: object) -> dict[str, object] | None:
+    from gonogo.journal.releases import LiveService
+
+    if not isinstance(row, LiveService):
+        return None
+    return {"version": row.version, "image": row.image, "state": row.state,
+            "since": row.since.isoformat(), "by": row.user, "run_id": row.run_id}

@@ -30,8 +30,8 @@ from gonogo.errors import (
 )
 from gonogo.gate import _context as gate_context
 from gonogo.gate import store_for
-from gonogo.journal.releases import ReleaseStore, env_key
-from gonogo.journal.store import Store, new_run_id
+from gonogo.journal.releases import Release, ReleaseStore, env_key
+from gonogo.journal.store import RunRecord, Store, new_run_id
 from gonogo.reports.console_report import print_summary
 
 
@@ -48,8 +48,10 @@ def confirm_protected(config: Config, version: str, yes: bool, verb: str = "Depl
 def live_versions(releases: ReleaseStore, environment: str | None) -> dict[str, Deployed]:
     return {
         s.service: Deployed(s.version, s.image)
+        # whatever its state: the journal's best word on what runs (the shell driver
+        # without `current:` cannot ask the engine, and records `unknown`)
         for s in releases.live(environment)
-        if s.state == "live" and s.version
+        if s.version
     }
 
 
@@ -305,11 +307,14 @@ def run_resume(config: Config, run_id: str, state: dict[str, Any], results: list
     store = store_for(config)
     try:
         releases = ReleaseStore(store.engine)
+        record = store.load_run(run_id)
+        # before the lock (a refusal changes nothing), and again under it (nothing slipped in)
+        check_nothing_since(releases, record, state, rollback=rollback)
         with releases.holding(config.environment.name, run_id, version, "resume",
                               takeover_from=run_id):
             from gonogo.journal.store import RunJournal
 
-            record = store.load_run(run_id)
+            check_nothing_since(releases, record, state, rollback=rollback)
             journal = RunJournal(store, run_id, record.run_dir or store.runs_dir / run_id)
             _mark_running(store, run_id)
             ctx = gate_context(config, journal)
@@ -321,6 +326,71 @@ def run_resume(config: Config, run_id: str, state: dict[str, Any], results: list
             return finish(session, _resume_main(session, state, rollback))
     finally:
         store.close()
+
+
+def releases_since(releases: ReleaseStore, record: RunRecord) -> list[Release]:
+    """Releases of the run's environment started after the run, newest first — those that
+    may have changed what runs. A ``failed`` release changed nothing (it stopped at its
+    backup, or before its first change) and does not count."""
+    return [r for r in releases.history(record.environment, limit=500)
+            if r.run_id != record.id and r.started_at > record.started_at
+            and r.status != "failed"]
+
+
+def check_nothing_since(releases: ReleaseStore, record: RunRecord, state: dict[str, Any],
+                        *, rollback: bool) -> None:
+    """Resume only while the environment's releases are exactly as the run left them: a
+    later deploy or rollback means continuing would overwrite it with an older plan.
+
+    ``--rollback`` stays possible when it returns to what is live: every service the run
+    changed goes back to exactly the image (or, without one, the version) the journal
+    records live for it now, in state ``live`` — so undoing the run also leaves the later
+    release in place. Otherwise it is refused too. Raises StateError (exit 2)."""
+    later = releases_since(releases, record)
+    if not later:
+        return
+    newest = later[0]
+    env = env_key(record.environment)
+    if newest.command == "rollback":
+        what = f"run {newest.run_id} rolled {env} back to {newest.version} after it"
+    else:
+        what = f"run {newest.run_id} deployed {newest.version} to {env} after it"
+    when = f"at {newest.started_at:%H:%M}"
+    if newest.status not in ("live", "superseded"):
+        when += f", {newest.status.replace('_', ' ')}"
+    others = f" (and {len(later) - 1} more since)" if len(later) > 1 else ""
+    what = f"{what} ({when}){others}"
+    if rollback:
+        mismatch = _rollback_differs_from_live(releases, record.environment, state)
+        if mismatch is None:
+            return
+        raise StateError(f"run {record.id} cannot be rolled back: {what}, and rolling back "
+                         f"would {mismatch}; use `gonogo rollback` or start a new deploy "
+                         "instead")
+    raise StateError(f"run {record.id} cannot be resumed: {what}; start a new deploy instead")
+
+
+def _rollback_differs_from_live(releases: ReleaseStore, environment: str | None,
+                                state: dict[str, Any]) -> str | None:
+    """How rolling back the run's changes would move a service off what is live, or None."""
+    live = {s.service: s for s in releases.live(environment)}
+    planned = {p["name"]: p for p in state.get("plan") or [] if isinstance(p, dict)}
+    for name in state.get("changed") or []:
+        previous = Deployed.from_json((planned.get(name) or {}).get("previous"))
+        now = live.get(name)
+        if previous is None:
+            if now is not None:
+                return f"remove {name}, which runs {now.image or now.version} now"
+            continue
+        back_to = previous.label()
+        if now is None or now.state != "live":
+            state_now = "no live release" if now is None else f"state {now.state}"
+            return f"return {name} to {back_to}, while the journal records {state_now} for it"
+        same = (previous.image == now.image if previous.image and now.image
+                else previous.version == now.version)
+        if not same:
+            return f"return {name} to {back_to}, not what is live ({now.image or now.version})"
+    return None
 
 
 def _mark_running(store: Store, run_id: str) -> None:

@@ -22,6 +22,7 @@ from gonogo import faults
 from gonogo.checks.base import CheckContext
 from gonogo.config.model import Config, Phase
 from gonogo.deploy.health import HealthReport, wait_healthy
+from gonogo.deploy.observe import observe, recorded
 from gonogo.deploy.plan import DeployPlan, ServiceStep, build_plan, plan_lines
 from gonogo.drivers.base import Deployed, DriverContext, DriverError
 from gonogo.engine.outcomes import CheckResult, Outcome, Verdict, decide, now
@@ -416,8 +417,12 @@ class DeploySession:
         self.save_state("post", verdict=str(verdict), watched=str(watched))
         for step in self.plan.steps:
             image = step.driver.target(self.version)
-            self.releases.set_live(self.config.environment.name, step.name, self.version,
-                                   image if image != self.version else None, self.journal.run_id)
+            # what the engine runs, read back: the journal follows reality, not the plan
+            seen = await observe(step.driver)
+            version, image_now, state = recorded(seen, self.version,
+                                                 image if image != self.version else None)
+            self.releases.set_live(self.config.environment.name, step.name, version,
+                                   image_now, self.journal.run_id, state=state)
             faults.point(f"deploy.set_live:{step.name}")
         # an inconclusive watch, like a pending verify item, leaves the release awaiting a person
         verified = verdict == Verdict.GO and watched == Verdict.GO
@@ -542,9 +547,9 @@ class DeploySession:
     async def rolled_back(self, reason: str, ok: bool) -> int:
         self.rolling_back = True
         run_id = self.journal.run_id
-        env = self.config.environment.name
         if ok:
             self.releases.update_release(run_id, status="rolled_back", finished=True, note=reason)
+            await self.record_what_runs()
             olds = ", ".join(f"{s.name} {s.previous.label()}" for s in reversed(self.changed)
                              if s.previous) or "nothing had changed"
             self.closing.append(f"Rolled back {self.version} in {self.env_name}: {reason}. "
@@ -554,12 +559,7 @@ class DeploySession:
                                           f"{self.env_name}", f"{reason}\n{self.failing_items()}")
             return EXIT_ROLLED_BACK
         self.releases.update_release(run_id, status="rollback_failed", finished=True, note=reason)
-        for step in self.changed:
-            failed = self.results.get(f"rollback.{step.name}")
-            health = self.results.get(f"rollback-health.{step.name}")
-            if (failed and failed.outcome == Outcome.FAILED) or (
-                    health and health.outcome == Outcome.FAILED):
-                self.releases.set_live(env, step.name, None, None, run_id, state="unknown")
+        await self.record_what_runs()
         self.save_state("rollback_failed", reason=reason)
         self.closing.append(f"ROLLBACK FAILED in {self.env_name}: {reason}; the previous "
                             "release could not be proven healthy. Act now:")
@@ -571,6 +571,48 @@ class DeploySession:
         await self.notify("rollback_failed", f"{self.config.name}: ROLLBACK FAILED in "
                                              f"{self.env_name}", self.failing_items())
         return EXIT_ROLLBACK_FAILED
+
+    async def record_what_runs(self) -> None:
+        """After a rollback (or a failed one): each changed service as the engine runs it
+        now. The engine saying "running" is not enough where gonogo's own last word on the
+        service was a failure: then it is recorded ``unhealthy`` or ``unknown``."""
+        env = self.config.environment.name
+        for step in self.changed:
+            seen = await observe(step.driver)
+            previous = step.previous
+            version, image, state = recorded(seen, previous.version if previous else None,
+                                             previous.image if previous else None)
+            doubt = self._last_word(step.name)
+            if state == "live" and doubt is not None:
+                state = doubt
+            elif seen.state == "unknown" and doubt is not None:
+                version, image = None, None  # neither the engine nor gonogo knows
+            try:
+                self.releases.refresh_live(env, step.name, version, image,
+                                           self.journal.run_id, state)
+            except Exception as exc:  # the store failing must not hide the closing message
+                self.say(f"  ⚠ journal: cannot record what {step.name} runs: {exc}")
+
+    def _last_word(self, name: str) -> str | None:
+        """gonogo's own latest evidence on a changed service: ``unhealthy`` (a health gate
+        or proof failed), ``unknown`` (changed, never proven) or None (proven healthy)."""
+        def outcome(cid: str) -> Outcome | None:
+            result = self.results.get(cid)
+            return result.outcome if result is not None else None
+
+        proof = outcome(f"rollback-health.{name}")
+        if proof == Outcome.FAILED:
+            return "unhealthy"
+        if outcome(f"rollback.{name}") == Outcome.FAILED:
+            return "unknown"  # its rollback failed: what runs is not what was meant to
+        if proof == Outcome.PASSED:
+            return None
+        if outcome(f"rollback.{name}") is not None:
+            return "unknown"  # rolled back, never proven
+        health = outcome(f"health.{name}")  # no rollback of it: a `rollback` run's deploy
+        if health in (Outcome.FAILED, Outcome.PASSED):
+            return "unhealthy" if health == Outcome.FAILED else None
+        return "unknown"
 
     # ---- summaries ----------------------------------------------------------------------
 

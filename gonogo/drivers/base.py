@@ -31,6 +31,12 @@ DOCKER_API_TIMEOUT_S = 30.0
 #: status Docker does not define (an HTTP probe may decide).
 HealthState = Literal["healthy", "running", "starting", "unhealthy", "failed"]
 
+#: What ``observe()`` saw: ``running`` (up, nothing wrong reported — its HEALTHCHECK passing
+#: or not decided yet), ``starting`` (no task runs yet), ``unhealthy`` (crashed,
+#: crash-looping, exited, HEALTHCHECK unhealthy, update paused), ``absent`` (nothing runs),
+#: ``unknown`` (the driver cannot tell).
+ObservedState = Literal["running", "starting", "unhealthy", "absent", "unknown"]
+
 
 class DriverError(Exception):
     """A driver step failed; ``message`` is one line, ``output`` the redacted tail."""
@@ -70,6 +76,34 @@ class Health:
     reason: str
 
 
+@dataclass(frozen=True)
+class Observed:
+    """What the engine runs for a service, read back from it (never from gonogo's journal):
+    the image reference and the version it names, the state, and why in a few words."""
+
+    image: str | None
+    version: str | None
+    state: ObservedState
+    detail: str = ""
+
+    def label(self) -> str:
+        return self.image or self.version or "nothing"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"image": self.image, "version": self.version, "state": self.state,
+                "detail": self.detail}
+
+
+def observed_from_health(image: str | None, health: Health) -> Observed:
+    """The platform's health of a service that exists, as an observation."""
+    state: ObservedState = "unhealthy"  # failed, unhealthy
+    if health.state in ("healthy", "running"):
+        state = "running"
+    elif health.state == "starting":
+        state = "starting"
+    return Observed(image, version_of(image), state, health.reason)
+
+
 @dataclass
 class DriverContext:
     """What a driver may use: where it runs, the environment commands see, the run."""
@@ -101,6 +135,11 @@ class Driver(Protocol):
 
     async def rollback(self, previous: Deployed | None, failed_version: str) -> str:
         """Return to ``previous`` (None: the service did not exist); return a summary."""
+        ...
+
+    async def observe(self) -> Observed:
+        """Read-only: what the engine runs now and in which state; ``unknown`` when the
+        driver cannot tell. Raises DriverError when the engine cannot be asked."""
         ...
 
 

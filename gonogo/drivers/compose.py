@@ -22,10 +22,12 @@ from gonogo.drivers.base import (
     DriverContext,
     DriverError,
     Health,
+    Observed,
     compose_command,
     container_health,
     docker_client,
     in_thread,
+    observed_from_health,
     run_checked,
     version_of,
 )
@@ -153,6 +155,17 @@ class ComposeDriver:
         attrs, logs = found
         use = self.spec.health.container if self.spec.health else True
         return container_health(attrs, use, logs)
+
+    async def observe(self) -> Observed:
+        """The container's configured image and its state (running, restarting, exited,
+        HEALTHCHECK) as Docker reports them."""
+        found = await self._inspect()
+        if found is None:
+            return Observed(None, None, "absent", f"no container for service {self.service}")
+        attrs, logs = found
+        image = str((attrs.get("Config") or {}).get("Image") or "") or None
+        use = self.spec.health.container if self.spec.health else True
+        return observed_from_health(image, container_health(attrs, use, logs))
 
     async def rollback(self, previous: Deployed | None, failed_version: str) -> str:
         if previous is None:

@@ -11,7 +11,14 @@ Health is the service's ``health.url`` / ``health.command``, checked by the depl
 from __future__ import annotations
 
 from gonogo.config.model import ServiceModel
-from gonogo.drivers.base import Deployed, DriverContext, DriverError, Health, run_checked
+from gonogo.drivers.base import (
+    Deployed,
+    DriverContext,
+    DriverError,
+    Health,
+    Observed,
+    run_checked,
+)
 
 SHELL = "/bin/sh"
 
@@ -68,3 +75,15 @@ class ShellDriver:
         await run_checked([SHELL, "-c", command], self.ctx, what=f"{self.spec.name}: rollback",
                           timeout=self.spec.timeout, env=env)
         return f"{self.spec.name} back on {back_to or 'its previous state'}"
+
+    async def observe(self) -> Observed:
+        """Only ``current:`` can tell what runs: the version it prints, ``running`` (the
+        driver knows no health of its own; the health gate's probes are not re-run here).
+        Without ``current:``, the state is ``unknown``."""
+        if not self.spec.current:
+            return Observed(None, None, "unknown",
+                            "the shell driver has no `current:` command to ask")
+        now = await self.current()
+        if now is None:
+            return Observed(None, None, "absent", "`current:` printed nothing")
+        return Observed(None, now.version, "running", f"`current:` printed {now.version}")

@@ -16,10 +16,12 @@ from gonogo.drivers.base import (
     DriverContext,
     DriverError,
     Health,
+    Observed,
     container_health,
     docker_binary,
     docker_client,
     in_thread,
+    observed_from_health,
     run_checked,
     version_of,
 )
@@ -157,6 +159,13 @@ class SwarmDriver:
                                      f" {wanted}")
         finally:
             client.close()
+
+    async def observe(self) -> Observed:
+        """The service spec's image and the state of its tasks (and their containers)."""
+        attrs = await self._attrs()
+        if attrs is None:
+            return Observed(None, None, "absent", f"service {self.service} does not exist")
+        return observed_from_health(_image(attrs.get("Spec")), await self.health())
 
     async def rollback(self, previous: Deployed | None, failed_version: str) -> str:
         if previous is None or not previous.image:

@@ -59,7 +59,8 @@ live_services = sa.Table(
     sa.Column("since", sa.String(40), nullable=False),
     sa.Column("user", sa.String(128)),
     sa.Column("run_id", sa.String(64)),
-    sa.Column("state", sa.String(32), nullable=False, default="live"),  # live | unknown
+    # what the engine reported: live | starting | unhealthy | absent | unknown
+    sa.Column("state", sa.String(32), nullable=False, default="live"),
 )
 
 deploy_locks = sa.Table(
@@ -359,6 +360,23 @@ class ReleaseStore:
             conn.execute(live_services.insert().values(
                 environment=env, service=service, version=version, image=image,
                 since=_iso(_now()), user=_user(), run_id=run_id, state=state))
+
+    def refresh_live(self, environment: str | None, service: str, version: str | None,
+                     image: str | None, run_id: str, state: str) -> None:
+        """Record what a rollback left running: the row stays (since, by, run) when the same
+        version and image still run, with the state updated; otherwise it is replaced. A
+        service that runs nothing and had no row gets none."""
+        env = env_key(environment)
+        where = (live_services.c.environment == env) & (live_services.c.service == service)
+        with self.engine.connect() as conn:
+            row = conn.execute(live_services.select().where(where)).first()
+        if row is None and state == "absent":
+            return
+        if row is not None and (row.version, row.image) == (version, image):
+            with self.engine.begin() as conn:
+                conn.execute(live_services.update().where(where).values(state=state))
+            return
+        self.set_live(environment, service, version, image, run_id, state=state)
 
     def live(self, environment: str | None = None) -> list[LiveService]:
         query = live_services.select().order_by(live_services.c.environment,
