@@ -113,3 +113,11 @@ def test_a_report_into_a_device_writes_into_it_and_never_replaces_it(tmp_path: P
     assert '"verdict": "GO"' in result.stdout
     assert Path("/dev/stdout").resolve().is_char_device() or Path("/dev/stdout").exists()
     assert not Path("/dev/stdout.tmp").exists()
+
+
+def test_restore_cleanup_of_an_unreachable_server_is_one_line(tmp_path: Path) -> None:
+    result = gonogo("restore", "--to", "postgresql://127.0.0.1:9/app", "--yes", "--cleanup",
+                    cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith("gonogo: restore --cleanup: cannot connect to ")
+    assert result.stderr.endswith("; nothing was dropped\n") and result.stderr.count("\n") == 1

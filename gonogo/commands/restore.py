@@ -507,8 +507,12 @@ def _cleanup(target: str, out: IO[str]) -> int:
     """``--cleanup``: drop the scratch databases of ``target`` that killed restores left."""
     name = database_name(target)
     server = with_database(target, "postgres")
-    marks = marked_databases(server, name, SCRATCH)
-    dropped = _drop_leftovers(server, name)
+    try:
+        marks = marked_databases(server, name, SCRATCH)
+        dropped = _drop_leftovers(server, name)
+    except CheckError as exc:  # the server cannot be reached: nothing was looked at or dropped
+        sys.stderr.write(f"gonogo: restore --cleanup: {exc}; nothing was dropped\n")
+        return EXIT_NOGO
     for line in dropped:
         out.write(f"dropped {line}\n")
     running = [m for m in marks if m.alive()]
