@@ -82,7 +82,13 @@ class PipeSafe(io.TextIOBase):
 
 
 def guard_standard_streams() -> None:
-    """Make stdout and stderr pipe-safe for the rest of the process."""
+    """Make stdout and stderr pipe-safe for the rest of the process, and able to print any
+    path: a file name that is not valid UTF-8 (``\\udcff``) prints escaped, never raises."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="backslashreplace")
     if sys.stdout is not None and not isinstance(sys.stdout, PipeSafe):
         sys.stdout = PipeSafe(sys.stdout, "stdout")
     if sys.stderr is not None and not isinstance(sys.stderr, PipeSafe):

@@ -115,7 +115,9 @@ def write_bytes(path: Path, data: bytes) -> None:
 def write_new(path: Path, text: str) -> None:
     """Create ``path`` 0600 and write ``text``; fails if anything (a symlink too) is there."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    with os.fdopen(open_private(path, flags), "w", encoding="utf-8") as handle:
+    # a crash log may quote a path that is not valid UTF-8: escape it rather than fail
+    with os.fdopen(open_private(path, flags), "w", encoding="utf-8",
+                   errors="backslashreplace") as handle:
         handle.write(text)
 
 

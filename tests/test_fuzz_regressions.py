@@ -3,6 +3,7 @@ ends with exit 2 and one line naming what is wrong. Run through the real CLI."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,14 @@ def test_restore_cleanup_of_an_unreachable_server_is_one_line(tmp_path: Path) ->
     assert result.returncode == 1, result.stderr
     assert result.stderr.startswith("gonogo: restore --cleanup: cannot connect to ")
     assert result.stderr.endswith("; nothing was dropped\n") and result.stderr.count("\n") == 1
+
+
+def test_a_report_path_that_is_not_utf8_prints_escaped(tmp_path: Path) -> None:
+    write(tmp_path / "gonogo.yml", "version: 1\nphases:\n  - id: pre\n    kind: preflight\n"
+                                   "    checks:\n      - {id: ok, run: 'true'}\n")
+    assert gonogo("check", cwd=tmp_path).returncode == 0
+    name = b"r\xff.html"
+    result = gonogo("report", "last", "--format", "html", "-o", os.fsdecode(name), cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == "html report: r\\udcff.html\n"
+    assert (tmp_path.joinpath(os.fsdecode(name))).is_file()
