@@ -84,9 +84,9 @@ def engine_state(docker_bin: str, name: str, *images: str) -> tuple[str, str]:
         check=True, capture_output=True, text=True).stdout
     listed = []
     for image in images:
-        listed.append(subprocess.run(
+        listed.append("".join(sorted(subprocess.run(  # the engine's order of equal-age tags varies
             [docker_bin, "images", "--no-trunc", "--format", "{{.Repository}}:{{.Tag}} {{.ID}}",
-             image], check=True, capture_output=True, text=True).stdout)
+             image], check=True, capture_output=True, text=True).stdout.splitlines(True))))
     return "".join(sorted(containers.splitlines(True))), "".join(listed)
 
 
