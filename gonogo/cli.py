@@ -50,7 +50,8 @@ def _config_args(parser: argparse.ArgumentParser, env: bool = True) -> None:
 def _report_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--report", "-r", action="append", default=[], metavar="FMT[:PATH]",
-        help="write a report: console, json, junit, markdown, html, checklist (repeatable)",
+        help="write a report: console, json, junit, markdown, html, checklist, or a plugin's "
+             "format (repeatable)",
     )
 
 
@@ -90,8 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="render a recorded run as a report")
     _config_args(p, env=False)
     p.add_argument("run", metavar="RUN")
-    p.add_argument("--format", "-f", required=True,
-                   choices=["console", "json", "junit", "markdown", "html", "checklist"])
+    p.add_argument("--format", "-f", required=True, metavar="FMT",
+                   help="console, json, junit, markdown, html, checklist, or a plugin's format")
     p.add_argument("-o", "--output", metavar="PATH")
 
     p = sub.add_parser("signoff", help="record a human decision on an item of a run")

@@ -1,10 +1,21 @@
-"""The pluggy hooks third-party packages implement (entry-point group ``gonogo``)."""
+"""The pluggy hooks of gonogo's extension points (entry-point group ``gonogo``).
+
+Every hook returns a list of named things; the built-ins implement the same hooks, listed in
+``gonogo.plugins.DEFAULT_PLUGINS`` (Datasette's model). A name two plugins provide is a
+startup error naming both. See docs/plugins.md.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pluggy
 
-from gonogo.checks.base import Check
+if TYPE_CHECKING:  # annotations only: the hooks' contract imports none of their providers
+    from gonogo.checks.base import Check
+    from gonogo.drivers.base import Driver
+    from gonogo.migrations import MigrationReader
+    from gonogo.reports.base import ReportFormat
 
 hookspec = pluggy.HookspecMarker("gonogo")
 hookimpl = pluggy.HookimplMarker("gonogo")
@@ -12,4 +23,21 @@ hookimpl = pluggy.HookimplMarker("gonogo")
 
 @hookspec
 def gonogo_check_types() -> list[type[Check]]:  # type: ignore[empty-body]
-    """Return the check type classes this plugin provides."""
+    """Return the check type classes this plugin provides (named by their ``type_name``)."""
+
+
+@hookspec
+def gonogo_drivers() -> list[type[Driver]]:  # type: ignore[empty-body]
+    """Return the deploy driver classes this plugin provides (named by their ``driver_name``);
+    each is built as ``cls(service, ctx)`` for one service of ``services:``."""
+
+
+@hookspec
+def gonogo_report_formats() -> list[ReportFormat]:  # type: ignore[empty-body]
+    """Return the report formats this plugin provides (``--report NAME[:PATH]``)."""
+
+
+@hookspec
+def gonogo_migration_readers() -> list[MigrationReader]:  # type: ignore[empty-body]
+    """Return the migration readers this plugin provides (the ``tool:`` of a ``migrations``
+    check)."""

@@ -1,17 +1,42 @@
-"""Discovering check types: built-ins register through the same hook as third parties."""
+"""The registry of every extension point: check types, deploy drivers, report formats and
+migration readers. Built-ins register through the same pluggy hooks as third parties
+(Datasette's ``DEFAULT_PLUGINS``); third parties load from the entry-point group ``gonogo``.
+
+Fail closed: a plugin that cannot be loaded, implements a hook gonogo does not have, returns
+something without a name or the methods its kind needs, or takes a name another plugin
+already took, stops gonogo at startup with one line naming the plugins (exit 2) — a name
+must never silently mean another plugin's code.
+
+This module imports no provider at run time (``DEFAULT_PLUGINS`` are module names), so any
+layer may ask the registry.
+"""
 
 from __future__ import annotations
 
 import functools
 import importlib
+import importlib.metadata
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 from gonogo import hookspecs
-from gonogo.checks.base import Check
 from gonogo.errors import GonogoError
 
-#: Built-in plugin modules; each defines ``gonogo_check_types`` with ``@hookimpl``.
+if TYPE_CHECKING:
+    from gonogo.checks.base import Check
+    from gonogo.config.model import ServiceModel
+    from gonogo.drivers.base import Driver, DriverContext
+    from gonogo.migrations import MigrationReader
+    from gonogo.reports.base import ReportFormat
+
+ENTRY_POINT_GROUP = "gonogo"
+
+#: Built-in plugin modules, each implementing some of the hooks in ``gonogo.hookspecs``.
+#: Their order is the order names are listed in (help, error messages).
 DEFAULT_PLUGINS = (
     "gonogo.checks.command",
     "gonogo.checks.http",
@@ -39,42 +64,199 @@ DEFAULT_PLUGINS = (
     "gonogo.checks.docker_build",
     "gonogo.checks.docker_push",
     "gonogo.checks.registry_tag",
+    "gonogo.drivers.compose",
+    "gonogo.drivers.swarm",
+    "gonogo.drivers.shell",
+    "gonogo.reports.console_report",
+    "gonogo.reports.json_report",
+    "gonogo.reports.junit_report",
+    "gonogo.reports.markdown_report",
+    "gonogo.reports.html_report",
+    "gonogo.reports.checklist_report",
+    "gonogo.migrations.prisma",
+    "gonogo.migrations.alembic",
+    "gonogo.migrations.django",
+    "gonogo.migrations.flyway",
 )
+
+#: What users write: lower case, digits, ``.``, ``_``, ``-`` (never ``:``, which ends a
+#: report format in ``--report FMT:PATH``).
+NAME = re.compile(r"^[a-z][a-z0-9._-]*$")
 
 
 class PluginError(GonogoError):
-    """A plugin could not be loaded or clashes with another."""
+    """A plugin could not be loaded, is malformed, or clashes with another."""
 
 
-def plugin_manager(entry_points: bool = True) -> pluggy.PluginManager:
-    pm = pluggy.PluginManager("gonogo")
-    pm.add_hookspecs(hookspecs)
+@dataclass(frozen=True)
+class Kind:
+    """One extension point: its hook, what its things are called, where their name is, and
+    what each must have (checked by name, so the registry imports none of them)."""
+
+    hook: str
+    noun: str
+    name_attr: str
+    needs: tuple[str, ...]
+
+
+CHECK_TYPES = Kind("gonogo_check_types", "check type", "type_name", ("run", "model_validate"))
+DRIVERS = Kind("gonogo_drivers", "driver", "driver_name",
+               ("pulls_images", "target", "preflight", "current", "deploy", "health",
+                "rollback", "observe"))
+REPORT_FORMATS = Kind("gonogo_report_formats", "report format", "name", ("render", "filename"))
+MIGRATION_READERS = Kind("gonogo_migration_readers", "migration reader", "name",
+                         ("read", "default_dir"))
+KINDS = (CHECK_TYPES, DRIVERS, REPORT_FORMATS, MIGRATION_READERS)
+
+
+class PluginManager(pluggy.PluginManager):
+    """pluggy's manager, remembering how to name each plugin in an error."""
+
+    def __init__(self) -> None:
+        super().__init__("gonogo")
+        self.add_hookspecs(hookspecs)
+        self.labels: dict[str, str] = {}
+
+    def label(self, name: str) -> str:
+        return self.labels.get(name, name)
+
+    def add(self, plugin: object, name: str, label: str | None = None) -> None:
+        """Register ``plugin``; a malformed hook or a taken plugin name is a PluginError."""
+        shown = label or name
+        try:
+            self.register(plugin, name=name)
+        except pluggy.PluginValidationError as exc:
+            raise PluginError(f"plugin {shown}: {exc}") from None
+        except ValueError:  # pluggy: this name or this very module is registered already
+            raise PluginError(f"plugin {shown} is installed twice, or under a name another "
+                              f"plugin uses ({name!r}); uninstall one") from None
+        self.labels[name] = shown
+
+
+@dataclass(frozen=True)
+class Registry:
+    """Every named extension, by name, in registration order (built-ins first)."""
+
+    check_types: Mapping[str, type[Check]]
+    drivers: Mapping[str, type[Driver]]
+    report_formats: Mapping[str, ReportFormat]
+    migration_readers: Mapping[str, MigrationReader]
+
+
+def plugin_manager(entry_points: bool = True) -> PluginManager:
+    """The built-in plugins, then (unless ``entry_points`` is false) the installed ones."""
+    pm = PluginManager()
     for name in DEFAULT_PLUGINS:
-        pm.register(importlib.import_module(name), name=name)
+        pm.add(importlib.import_module(name), name=name)
     if entry_points:
-        pm.load_setuptools_entrypoints("gonogo")
+        load_entry_points(pm)
     return pm
 
 
-@functools.cache
-def check_types() -> dict[str, type[Check]]:
-    """All registered check types by name; a duplicate name is a startup error."""
-    return collect_check_types(plugin_manager())
+def load_entry_points(pm: PluginManager) -> None:
+    """Register the plugins installed under the entry-point group ``gonogo``.
+
+    Not pluggy's ``load_setuptools_entrypoints``: a plugin that fails to import must be named
+    in one line (with its distribution), not surface as a traceback."""
+    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        dist = getattr(ep, "dist", None)
+        label = f"{ep.name} ({dist.name} {dist.version})" if dist is not None else ep.name
+        try:
+            plugin = ep.load()
+        except Exception as exc:  # any failure of third-party code at import
+            raise PluginError(f"plugin {label} cannot be loaded: "
+                              f"{type(exc).__name__}: {exc}") from None
+        pm.add(plugin, name=ep.name, label=label)
+    try:
+        pm.check_pending()  # a @hookimpl for a hook gonogo does not have (a typo)
+    except pluggy.PluginValidationError as exc:
+        name = getattr(exc, "plugin", None)
+        raise PluginError(f"plugin {pm.label(str(pm.get_name(name) or name))}: {exc}") from None
 
 
-def collect_check_types(pm: pluggy.PluginManager) -> dict[str, type[Check]]:
-    """The check types ``pm``'s plugins provide; a name registered twice is a PluginError."""
-    found: dict[str, type[Check]] = {}
-    for impl in pm.hook.gonogo_check_types.get_hookimpls():
-        provided: list[type[Check]] = impl.function()  # type: ignore[assignment]
-        for cls in provided:
-            name = cls.type_name
-            if not name:
-                raise PluginError(f"plugin {impl.plugin_name}: {cls.__name__} has no type_name")
-            if name in found and found[name] is not cls:
-                raise PluginError(
-                    f"check type {name!r} is registered twice: by {found[name].__module__} "
-                    f"and by {cls.__module__}"
-                )
-            found[name] = cls
+def collect(pm: PluginManager, kind: Kind) -> dict[str, Any]:
+    """What ``pm``'s plugins provide for ``kind``, by name; a name taken twice is a PluginError
+    naming both plugins (the same object offered by two plugins is not a clash)."""
+    found: dict[str, Any] = {}
+    owner: dict[str, str] = {}
+    for impl in getattr(pm.hook, kind.hook).get_hookimpls():
+        who = pm.label(impl.plugin_name)
+        try:
+            provided = impl.function()
+        except Exception as exc:  # third-party code: name it, no traceback
+            raise PluginError(f"plugin {who}: {kind.hook}() failed: "
+                              f"{type(exc).__name__}: {exc}") from None
+        if not isinstance(provided, (list, tuple)):
+            raise PluginError(f"plugin {who}: {kind.hook}() must return a list, "
+                              f"got {type(provided).__name__}")
+        for item in provided:
+            name = _name_of(item, kind, who)
+            if name in found and found[name] is not item:
+                raise PluginError(f"{kind.noun} {name!r} is registered twice: by plugin "
+                                  f"{owner[name]} and by plugin {who}; uninstall one of them")
+            found[name], owner[name] = item, who
     return found
+
+
+def _name_of(item: object, kind: Kind, who: str) -> str:
+    shown = getattr(item, "__name__", None) or repr(item)
+    name = getattr(item, kind.name_attr, None)
+    if not name:
+        raise PluginError(f"plugin {who}: {shown} has no {kind.name_attr}")
+    if not isinstance(name, str) or not NAME.match(name):
+        raise PluginError(f"plugin {who}: {kind.noun} name {name!r} of {shown}: expected lower "
+                          "case letters, digits, '.', '_' or '-'")
+    missing = [attr for attr in kind.needs if not hasattr(item, attr)]
+    if missing:
+        raise PluginError(f"plugin {who}: {kind.noun} {name!r} lacks {', '.join(missing)}")
+    return name
+
+
+def build_registry(pm: PluginManager) -> Registry:
+    return Registry(
+        check_types=collect(pm, CHECK_TYPES),
+        drivers=collect(pm, DRIVERS),
+        report_formats=collect(pm, REPORT_FORMATS),
+        migration_readers=collect(pm, MIGRATION_READERS),
+    )
+
+
+@functools.cache
+def registry() -> Registry:
+    """The registry of this process: built once, at startup (``gonogo.cli`` asks first)."""
+    return build_registry(plugin_manager())
+
+
+def collect_check_types(pm: PluginManager) -> dict[str, type[Check]]:
+    """The check types ``pm``'s plugins provide; a name registered twice is a PluginError."""
+    return collect(pm, CHECK_TYPES)
+
+
+def check_types() -> Mapping[str, type[Check]]:
+    """All registered check types by name."""
+    return registry().check_types
+
+
+def drivers() -> Mapping[str, type[Driver]]:
+    """All registered deploy drivers by name."""
+    return registry().drivers
+
+
+def report_formats() -> Mapping[str, ReportFormat]:
+    """All registered report formats by name."""
+    return registry().report_formats
+
+
+def migration_readers() -> Mapping[str, MigrationReader]:
+    """All registered migration readers by tool name."""
+    return registry().migration_readers
+
+
+def driver_for(service: ServiceModel, ctx: DriverContext) -> Driver:
+    """The driver ``service.driver`` names, for this service; an unknown name is a PluginError
+    (the config loader rejects it first, with its file and line)."""
+    cls = drivers().get(service.driver)
+    if cls is None:
+        raise PluginError(f"service {service.name}: unknown driver {service.driver!r} "
+                          f"(known drivers: {', '.join(drivers())})")
+    return cls(service, ctx)

@@ -1,16 +1,16 @@
 """``migrations``: no pending, failed or modified migrations, read natively from the
-database and the migration folder (Prisma, Alembic, Django, Flyway) — no ORM CLI needed.
+database and the migration folder (Prisma, Alembic, Django, Flyway, or a plugin's reader
+registered through ``gonogo_migration_readers``) — no ORM CLI needed.
 With ``prisma_cli: true`` and the Prisma CLI installed, ``prisma migrate status`` runs as
 a second opinion: a disagreement is reported, it never replaces gonogo's own reading."""
 
 from __future__ import annotations
 
-import importlib
 import shutil
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from gonogo.checks.base import Check, CheckContext, Evidence
 from gonogo.checks.postgres_common import (
@@ -23,15 +23,10 @@ from gonogo.checks.postgres_common import (
 from gonogo.config.model import DatabaseUrl
 from gonogo.errors import CheckError, CheckFailed, CheckWarning
 from gonogo.hookspecs import hookimpl
-from gonogo.migrations import MigrationStatus
+from gonogo.migrations import MigrationReader, MigrationStatus
+from gonogo.plugins import migration_readers
 from gonogo.targets.local import run_process
 
-DEFAULT_DIRS = {
-    "prisma": "prisma/migrations",
-    "alembic": "alembic",
-    "django": ".",
-    "flyway": "db/migration",
-}
 SHOW = 10
 
 
@@ -46,7 +41,8 @@ class Migrations(Check):
     }
     secret_fields = ("database_url",)
 
-    tool: Literal["prisma", "alembic", "django", "flyway"]
+    #: A registered migration reader: prisma, alembic, django, flyway, or a plugin's.
+    tool: str
     database_url: DatabaseUrl
     #: The migration folder (default per tool: prisma/migrations, alembic, ., db/migration).
     dir: str | None = None
@@ -57,30 +53,41 @@ class Migrations(Check):
     #: Also ask ``prisma migrate status`` when the Prisma CLI is installed.
     prisma_cli: bool = False
 
+    @field_validator("tool")
+    @classmethod
+    def _known_tool(cls, tool: str) -> str:
+        if tool not in migration_readers():
+            raise ValueError(f"unknown migration tool {tool!r} "
+                             f"(known: {', '.join(migration_readers())})")
+        return tool
+
+    @property
+    def reader(self) -> MigrationReader:
+        return migration_readers()[self.tool]
+
     def describe(self) -> str:
-        return f"migrations: {self.tool} in {self.dir or DEFAULT_DIRS[self.tool]} applied"
+        return f"migrations: {self.tool} in {self.dir or self.reader.default_dir} applied"
 
     async def run(self, ctx: CheckContext) -> Evidence:
         require_psycopg()
         import psycopg
 
-        directory = ctx.resolve(self.dir or DEFAULT_DIRS[self.tool])
+        folder = self.dir or self.reader.default_dir
+        directory = ctx.resolve(folder)
         if not directory.is_dir():
-            raise CheckError(f"migration folder {self.dir or DEFAULT_DIRS[self.tool]} does not exist")
+            raise CheckError(f"migration folder {folder} does not exist")
         _, prisma_params = split_prisma_params(self.database_url)
         schema = self.db_schema or prisma_params.get("schema") or None
-        reader = importlib.import_module(f"gonogo.migrations.{self.tool}")
         conn = await connect(self.database_url)
         try:
-            status: MigrationStatus = await reader.read(conn, directory, table=self.table,
-                                                        schema=schema)
+            status = await self.reader.read(conn, directory, table=self.table, schema=schema)
         except psycopg.Error as exc:
             raise CheckError(f"reading {self.tool} migrations from "
                              f"{display_url(self.database_url)}: {sql_error(exc)}") from None
         finally:
             await conn.close()
         if not status.local:
-            raise CheckError(f"no {self.tool} migrations found in {self.dir or DEFAULT_DIRS[self.tool]}")
+            raise CheckError(f"no {self.tool} migrations found in {folder}")
         data: dict[str, Any] = {
             "tool": self.tool,
             "local": len(status.local),

@@ -37,7 +37,7 @@ from gonogo.envfiles import (
     read_secrets_dir,
 )
 from gonogo.errors import ConfigError
-from gonogo.plugins import check_types
+from gonogo.plugins import check_types, drivers
 from gonogo.urls import UrlError, check_url, mask
 
 DEFAULT_NAMES = ("gonogo.yml", "gonogo.yaml")
@@ -136,6 +136,7 @@ def build_config(
                           hint=error.hint) from None
     root = config_root(config_path, model.root, located)
     _check_secrets(model, located)
+    _check_drivers(model, located)
     environment = resolve_environment(model, located, root, env, process_env)
     variables = {**environment.variables(), **{k: str(v) for k, v in extra_vars.items()}}
     if environment.name:
@@ -316,6 +317,17 @@ def _check_secrets(model: ConfigModel, located: Located) -> None:
                            f"unknown environment {env_name!r}",
                            hint="declared environments: " + (", ".join(model.environments) or "none"))
     _check_public(model, located)
+
+
+def _check_drivers(model: ConfigModel, located: Located) -> None:
+    """A service's ``driver:`` names a registered driver (built-in or a plugin's)."""
+    known = drivers()
+    for i, service in enumerate(model.services):
+        if service.driver not in known:
+            close = difflib.get_close_matches(service.driver, list(known), n=1)
+            raise _err(located, ("services", i, "driver"),
+                       f"unknown driver {service.driver!r}; known drivers: {', '.join(known)}",
+                       hint=f"did you mean {close[0]!r}?" if close else None)
 
 
 def _check_public(model: ConfigModel, located: Located) -> None:

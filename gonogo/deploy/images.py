@@ -16,16 +16,15 @@ from collections.abc import Sequence
 from gonogo.config.model import Config
 from gonogo.deploy.plan import ServiceStep
 from gonogo.drivers.base import DriverContext, DriverError, docker_client, in_thread
-
-#: Drivers whose ``target()`` is an image reference they pull when the engine lacks it.
-IMAGE_DRIVERS = frozenset({"compose", "swarm"})
+from gonogo.plugins import driver_for
 
 
 def step_images(steps: Sequence[ServiceStep]) -> list[str]:
-    """The image each Docker service would run (once each, in plan order)."""
+    """The image each service would run whose driver pulls it (``pulls_images``), once
+    each, in plan order."""
     images: list[str] = []
     for step in steps:
-        if step.spec.driver in IMAGE_DRIVERS and step.spec.image and step.target not in images:
+        if step.driver.pulls_images and step.spec.image and step.target not in images:
             images.append(step.target)
     return images
 
@@ -103,7 +102,6 @@ def config_images(config: Config, version: str) -> list[str]:
     """The images the Docker services of ``config`` would run at ``version`` (their drivers'
     ``target()``), before any plan or probe: what `rollback --to` checks first."""
     from gonogo.deploy.plan import resolve_services
-    from gonogo.drivers import driver_for
 
     ctx = DriverContext(workdir=config.root, env={}, redactor=config.environment.redactor,
                         environment=config.environment.name)

@@ -1,10 +1,16 @@
 """Reading migration state natively, one reader per tool: what the database recorded
-(its migrations table) against what the migration folder holds — no ORM CLI needed."""
+(its migrations table) against what the migration folder holds — no ORM CLI needed.
+
+Each reader is a ``MigrationReader`` registered through the ``gonogo_migration_readers``
+hook (the built-ins as a plugin's Liquibase reader would be); the ``migrations`` check's
+``tool:`` names one."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from psycopg import AsyncConnection
@@ -42,3 +48,23 @@ def qualified(table: str, schema: str | None) -> Any:
     from psycopg import sql
 
     return sql.Identifier(schema, table) if schema else sql.Identifier(table)
+
+
+class ReadMigrations(Protocol):
+    """``read(conn, directory, table=…, schema=…)``: compare the tool's history table (its
+    default name when ``table`` is None, in ``schema`` or the search path) with ``directory``.
+    Read-only: it must never write to the database or the folder."""
+
+    def __call__(self, conn: AsyncConnection[Any], directory: Path, *, table: str | None = None,
+                 schema: str | None = None) -> Awaitable[MigrationStatus]: ...
+
+
+@dataclass(frozen=True)
+class MigrationReader:
+    """One migration tool gonogo can read natively (PostgreSQL)."""
+
+    #: What ``tool:`` selects it by.
+    name: str
+    #: The migration folder when the check gives no ``dir:`` (relative to the config's root).
+    default_dir: str
+    read: ReadMigrations

@@ -6,12 +6,17 @@ every other byte unchanged. Only task-item lines change; results of command step
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gonogo.durations import format_duration
 from gonogo.engine.outcomes import CheckResult, Outcome
 from gonogo.errors import UsageError
-from gonogo.journal.store import RunRecord
+from gonogo.hookspecs import hookimpl
 from gonogo.markdown.tickback import Mark, tick
+from gonogo.reports.base import ReportFormat
+
+if TYPE_CHECKING:  # annotations only: rendering needs no database driver
+    from gonogo.journal.store import RunRecord
 
 SHORT = 60
 
@@ -71,3 +76,8 @@ def render(record: RunRecord) -> str:
     }
     ticked = tick(text, marks)
     return ticked
+
+
+@hookimpl
+def gonogo_report_formats() -> list[ReportFormat]:
+    return [ReportFormat("checklist", render, "checklist.md")]
