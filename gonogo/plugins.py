@@ -117,9 +117,6 @@ class PluginManager(pluggy.PluginManager):
         self.add_hookspecs(hookspecs)
         self.labels: dict[str, str] = {}
 
-    def label(self, name: str) -> str:
-        return self.labels.get(name, name)
-
     def add(self, plugin: object, name: str, label: str | None = None) -> None:
         """Register ``plugin``; a malformed hook or a taken plugin name is a PluginError."""
         shown = label or name
@@ -160,27 +157,33 @@ def load_entry_points(pm: PluginManager) -> None:
     in one line (with its distribution), not surface as a traceback."""
     for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
         dist = getattr(ep, "dist", None)
-        label = f"{ep.name} ({dist.name} {dist.version})" if dist is not None else ep.name
+        shown = f"{ep.name} ({dist.name} {dist.version})" if dist is not None else ep.name
         try:
             plugin = ep.load()
         except Exception as exc:  # any failure of third-party code at import
-            raise PluginError(f"plugin {label} cannot be loaded: "
+            raise PluginError(f"plugin {shown} cannot be loaded: "
                               f"{type(exc).__name__}: {exc}") from None
-        pm.add(plugin, name=ep.name, label=label)
+        pm.add(plugin, name=ep.name, label=shown)
     try:
         pm.check_pending()  # a @hookimpl for a hook gonogo does not have (a typo)
     except pluggy.PluginValidationError as exc:
         name = getattr(exc, "plugin", None)
-        raise PluginError(f"plugin {pm.label(str(pm.get_name(name) or name))}: {exc}") from None
+        raise PluginError(f"plugin {label(pm, str(pm.get_name(name) or name))}: {exc}") from None
 
 
-def collect(pm: PluginManager, kind: Kind) -> dict[str, Any]:
+def label(pm: pluggy.PluginManager, name: str) -> str:
+    """How a plugin is named in errors: its distribution too when it came from one."""
+    labels: dict[str, str] = getattr(pm, "labels", {})
+    return labels.get(name, name)
+
+
+def collect(pm: pluggy.PluginManager, kind: Kind) -> dict[str, Any]:
     """What ``pm``'s plugins provide for ``kind``, by name; a name taken twice is a PluginError
     naming both plugins (the same object offered by two plugins is not a clash)."""
     found: dict[str, Any] = {}
     owner: dict[str, str] = {}
     for impl in getattr(pm.hook, kind.hook).get_hookimpls():
-        who = pm.label(impl.plugin_name)
+        who = label(pm, impl.plugin_name)
         try:
             provided = impl.function()
         except Exception as exc:  # third-party code: name it, no traceback
@@ -212,7 +215,7 @@ def _name_of(item: object, kind: Kind, who: str) -> str:
     return name
 
 
-def build_registry(pm: PluginManager) -> Registry:
+def build_registry(pm: pluggy.PluginManager) -> Registry:
     return Registry(
         check_types=collect(pm, CHECK_TYPES),
         drivers=collect(pm, DRIVERS),
@@ -227,7 +230,7 @@ def registry() -> Registry:
     return build_registry(plugin_manager())
 
 
-def collect_check_types(pm: PluginManager) -> dict[str, type[Check]]:
+def collect_check_types(pm: pluggy.PluginManager) -> dict[str, type[Check]]:
     """The check types ``pm``'s plugins provide; a name registered twice is a PluginError."""
     return collect(pm, CHECK_TYPES)
 
@@ -250,6 +253,14 @@ def report_formats() -> Mapping[str, ReportFormat]:
 def migration_readers() -> Mapping[str, MigrationReader]:
     """All registered migration readers by tool name."""
     return registry().migration_readers
+
+
+def expected_one_of(names: Mapping[str, Any], given: object) -> str:
+    """``expected 'a', 'b' or 'c', got 'x'``: the wording of a config error over registered
+    names (pydantic's, for a fixed choice)."""
+    quoted = [repr(name) for name in names]
+    choices = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+    return f"expected {choices}, got {given!r}"
 
 
 def driver_for(service: ServiceModel, ctx: DriverContext) -> Driver:

@@ -24,7 +24,7 @@ from gonogo.config.model import DatabaseUrl
 from gonogo.errors import CheckError, CheckFailed, CheckWarning
 from gonogo.hookspecs import hookimpl
 from gonogo.migrations import MigrationReader, MigrationStatus
-from gonogo.plugins import migration_readers
+from gonogo.plugins import expected_one_of, migration_readers
 from gonogo.targets.local import run_process
 
 SHOW = 10
@@ -42,7 +42,7 @@ class Migrations(Check):
     secret_fields = ("database_url",)
 
     #: A registered migration reader: prisma, alembic, django, flyway, or a plugin's.
-    tool: str
+    tool: str = Field(json_schema_extra=lambda schema: schema.update(enum=list(migration_readers())))
     database_url: DatabaseUrl
     #: The migration folder (default per tool: prisma/migrations, alembic, ., db/migration).
     dir: str | None = None
@@ -57,8 +57,7 @@ class Migrations(Check):
     @classmethod
     def _known_tool(cls, tool: str) -> str:
         if tool not in migration_readers():
-            raise ValueError(f"unknown migration tool {tool!r} "
-                             f"(known: {', '.join(migration_readers())})")
+            raise ValueError(expected_one_of(migration_readers(), tool))
         return tool
 
     @property

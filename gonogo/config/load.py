@@ -37,7 +37,7 @@ from gonogo.envfiles import (
     read_secrets_dir,
 )
 from gonogo.errors import ConfigError
-from gonogo.plugins import check_types, drivers
+from gonogo.plugins import check_types, drivers, expected_one_of
 from gonogo.urls import UrlError, check_url, mask
 
 DEFAULT_NAMES = ("gonogo.yml", "gonogo.yaml")
@@ -326,7 +326,7 @@ def _check_drivers(model: ConfigModel, located: Located) -> None:
         if service.driver not in known:
             close = difflib.get_close_matches(service.driver, list(known), n=1)
             raise _err(located, ("services", i, "driver"),
-                       f"unknown driver {service.driver!r}; known drivers: {', '.join(known)}",
+                       expected_one_of(known, service.driver),
                        hint=f"did you mean {close[0]!r}?" if close else None)
 
 
