@@ -147,6 +147,7 @@ def plugin_manager(entry_points: bool = True) -> PluginManager:
         pm.add(importlib.import_module(name), name=name)
     if entry_points:
         load_entry_points(pm)
+    check_hooks(pm)
     return pm
 
 
@@ -155,7 +156,10 @@ def load_entry_points(pm: PluginManager) -> None:
 
     Not pluggy's ``load_setuptools_entrypoints``: a plugin that fails to import must be named
     in one line (with its distribution), not surface as a traceback."""
-    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+    # by name: the order entry points are found in is the file system's, and a clash must
+    # read the same on every machine
+    for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP),
+                     key=lambda ep: ep.name):
         dist = getattr(ep, "dist", None)
         shown = f"{ep.name} ({dist.name} {dist.version})" if dist is not None else ep.name
         try:
@@ -164,11 +168,16 @@ def load_entry_points(pm: PluginManager) -> None:
             raise PluginError(f"plugin {shown} cannot be loaded: "
                               f"{type(exc).__name__}: {exc}") from None
         pm.add(plugin, name=ep.name, label=shown)
+
+
+def check_hooks(pm: pluggy.PluginManager) -> None:
+    """A ``@hookimpl`` for a hook gonogo does not have (``gonogo_driver``) is a typo that
+    would silently provide nothing: a PluginError naming the plugin."""
     try:
-        pm.check_pending()  # a @hookimpl for a hook gonogo does not have (a typo)
+        pm.check_pending()
     except pluggy.PluginValidationError as exc:
-        name = getattr(exc, "plugin", None)
-        raise PluginError(f"plugin {label(pm, str(pm.get_name(name) or name))}: {exc}") from None
+        name = pm.get_name(exc.plugin) or str(exc.plugin)
+        raise PluginError(f"plugin {label(pm, name)}: {exc}") from None
 
 
 def label(pm: pluggy.PluginManager, name: str) -> str:
