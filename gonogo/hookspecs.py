@@ -7,15 +7,13 @@ startup error naming both. See docs/plugins.md.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
-if TYPE_CHECKING:  # annotations only: the hooks' contract imports none of their providers
+if TYPE_CHECKING:  # annotations only
     from gonogo.checks.base import Check
-    from gonogo.drivers.base import Driver
     from gonogo.migrations import MigrationReader
-    from gonogo.reports.base import ReportFormat
 
 hookspec = pluggy.HookspecMarker("gonogo")
 hookimpl = pluggy.HookimplMarker("gonogo")
@@ -27,14 +25,16 @@ def gonogo_check_types() -> list[type[Check]]:  # type: ignore[empty-body]
 
 
 @hookspec
-def gonogo_drivers() -> list[type[Driver]]:  # type: ignore[empty-body]
-    """Return the deploy driver classes this plugin provides (named by their ``driver_name``);
-    each is built as ``cls(service, ctx)`` for one service of ``services:``."""
+def gonogo_drivers() -> list[type[Any]]:  # type: ignore[empty-body]
+    """Return the deploy driver classes this plugin provides (named by their ``driver_name``),
+    each implementing ``gonogo.drivers.base.Driver`` (the drivers sit above this module, hence
+    ``Any``); each is built as ``cls(service, ctx)`` for one service of ``services:``."""
 
 
 @hookspec
-def gonogo_report_formats() -> list[ReportFormat]:  # type: ignore[empty-body]
-    """Return the report formats this plugin provides (``--report NAME[:PATH]``)."""
+def gonogo_report_formats() -> list[Any]:  # type: ignore[empty-body]
+    """Return the report formats this plugin provides (``--report NAME[:PATH]``), each a
+    ``gonogo.reports.base.ReportFormat`` (the reports sit above this module, hence ``Any``)."""
 
 
 @hookspec

@@ -7,8 +7,10 @@ something without a name or the methods its kind needs, or takes a name another 
 already took, stops gonogo at startup with one line naming the plugins (exit 2) — a name
 must never silently mean another plugin's code.
 
-This module imports no provider at run time (``DEFAULT_PLUGINS`` are module names), so any
-layer may ask the registry.
+This module imports no provider (``DEFAULT_PLUGINS`` are module names). Drivers and report
+formats sit above it: it holds them untyped, and ``gonogo.drivers.driver_for`` and
+``gonogo.reports.formats`` give them their types. Migration readers sit below the check that
+uses them: the registry hands them to ``gonogo.migrations`` when it is built.
 """
 
 from __future__ import annotations
@@ -25,13 +27,10 @@ import pluggy
 
 from gonogo import hookspecs
 from gonogo.errors import GonogoError
+from gonogo.migrations import MigrationReader, use_readers
 
 if TYPE_CHECKING:
     from gonogo.checks.base import Check
-    from gonogo.config.model import ServiceModel
-    from gonogo.drivers.base import Driver, DriverContext
-    from gonogo.migrations import MigrationReader
-    from gonogo.reports.base import ReportFormat
 
 ENTRY_POINT_GROUP = "gonogo"
 
@@ -135,8 +134,10 @@ class Registry:
     """Every named extension, by name, in registration order (built-ins first)."""
 
     check_types: Mapping[str, type[Check]]
-    drivers: Mapping[str, type[Driver]]
-    report_formats: Mapping[str, ReportFormat]
+    #: ``gonogo.drivers.base.Driver`` classes (typed by ``gonogo.drivers.driver_for``).
+    drivers: Mapping[str, type[Any]]
+    #: ``gonogo.reports.base.ReportFormat`` (typed by ``gonogo.reports.formats``).
+    report_formats: Mapping[str, Any]
     migration_readers: Mapping[str, MigrationReader]
 
 
@@ -236,7 +237,9 @@ def build_registry(pm: pluggy.PluginManager) -> Registry:
 @functools.cache
 def registry() -> Registry:
     """The registry of this process: built once, at startup (``gonogo.cli`` asks first)."""
-    return build_registry(plugin_manager())
+    found = build_registry(plugin_manager())
+    use_readers(found.migration_readers)
+    return found
 
 
 def collect_check_types(pm: pluggy.PluginManager) -> dict[str, type[Check]]:
@@ -249,34 +252,11 @@ def check_types() -> Mapping[str, type[Check]]:
     return registry().check_types
 
 
-def drivers() -> Mapping[str, type[Driver]]:
-    """All registered deploy drivers by name."""
-    return registry().drivers
-
-
-def report_formats() -> Mapping[str, ReportFormat]:
-    """All registered report formats by name."""
-    return registry().report_formats
+def driver_names() -> list[str]:
+    """The names ``driver:`` may take, in registration order."""
+    return list(registry().drivers)
 
 
 def migration_readers() -> Mapping[str, MigrationReader]:
     """All registered migration readers by tool name."""
     return registry().migration_readers
-
-
-def expected_one_of(names: Mapping[str, Any], given: object) -> str:
-    """``expected 'a', 'b' or 'c', got 'x'``: the wording of a config error over registered
-    names (pydantic's, for a fixed choice)."""
-    quoted = [repr(name) for name in names]
-    choices = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
-    return f"expected {choices}, got {given!r}"
-
-
-def driver_for(service: ServiceModel, ctx: DriverContext) -> Driver:
-    """The driver ``service.driver`` names, for this service; an unknown name is a PluginError
-    (the config loader rejects it first, with its file and line)."""
-    cls = drivers().get(service.driver)
-    if cls is None:
-        raise PluginError(f"service {service.name}: unknown driver {service.driver!r} "
-                          f"(known drivers: {', '.join(drivers())})")
-    return cls(service, ctx)

@@ -20,11 +20,11 @@ from gonogo.checks.postgres_common import (
     split_prisma_params,
     sql_error,
 )
+from gonogo.choices import expected_one_of
 from gonogo.config.model import DatabaseUrl
 from gonogo.errors import CheckError, CheckFailed, CheckWarning
 from gonogo.hookspecs import hookimpl
-from gonogo.migrations import MigrationReader, MigrationStatus
-from gonogo.plugins import expected_one_of, migration_readers
+from gonogo.migrations import MigrationReader, MigrationStatus, reader_for, reader_names
 from gonogo.targets.local import run_process
 
 SHOW = 10
@@ -42,7 +42,7 @@ class Migrations(Check):
     secret_fields = ("database_url",)
 
     #: A registered migration reader: prisma, alembic, django, flyway, or a plugin's.
-    tool: str = Field(json_schema_extra=lambda schema: schema.update(enum=list(migration_readers())))
+    tool: str = Field(json_schema_extra=lambda schema: _tools(schema))
     database_url: DatabaseUrl
     #: The migration folder (default per tool: prisma/migrations, alembic, ., db/migration).
     dir: str | None = None
@@ -56,13 +56,13 @@ class Migrations(Check):
     @field_validator("tool")
     @classmethod
     def _known_tool(cls, tool: str) -> str:
-        if tool not in migration_readers():
-            raise ValueError(expected_one_of(migration_readers(), tool))
+        if tool not in reader_names():
+            raise ValueError(expected_one_of(reader_names(), tool))
         return tool
 
     @property
     def reader(self) -> MigrationReader:
-        return migration_readers()[self.tool]
+        return reader_for(self.tool)
 
     def describe(self) -> str:
         return f"migrations: {self.tool} in {self.dir or self.reader.default_dir} applied"
@@ -125,6 +125,11 @@ class Migrations(Check):
         result = await run_process(argv, cwd=directory.parent, env=env, timeout=120)
         lines = [line.strip() for line in (result.stdout + result.stderr).splitlines() if line.strip()]
         return {"exit_code": result.exit_code, "said": lines[-1][:200] if lines else ""}
+
+
+def _tools(schema: dict[str, Any]) -> None:
+    """`gonogo schema` lists the registered tools (the field takes any name the registry has)."""
+    schema["enum"] = reader_names()
 
 
 def problem_line(status: MigrationStatus) -> str:

@@ -86,11 +86,11 @@ def check(args: argparse.Namespace) -> int:
     from gonogo.config import load_config
     from gonogo.deploy.observe import Difference, compare, observe
     from gonogo.deploy.plan import resolve_services
+    from gonogo.drivers import driver_for
     from gonogo.drivers.base import DriverContext, Observed
     from gonogo.error_handler import use_redactor
     from gonogo.gate import subprocess_env
     from gonogo.journal.releases import LiveService, ReleaseStore, env_key
-    from gonogo.plugins import driver_for
 
     probe = load_config(args.config, env=args.env, strict=False)
     env = probe.environment.name

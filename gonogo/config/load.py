@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from gonogo.checks.base import Check
+from gonogo.choices import expected_one_of
 from gonogo.config.interpolate import interpolate, interpolate_data
 from gonogo.config.model import (
     COMMON_KEYS,
@@ -37,7 +38,7 @@ from gonogo.envfiles import (
     read_secrets_dir,
 )
 from gonogo.errors import ConfigError
-from gonogo.plugins import check_types, drivers, expected_one_of
+from gonogo.plugins import check_types, driver_names
 from gonogo.urls import UrlError, check_url, mask
 
 DEFAULT_NAMES = ("gonogo.yml", "gonogo.yaml")
@@ -321,10 +322,10 @@ def _check_secrets(model: ConfigModel, located: Located) -> None:
 
 def _check_drivers(model: ConfigModel, located: Located) -> None:
     """A service's ``driver:`` names a registered driver (built-in or a plugin's)."""
-    known = drivers()
+    known = driver_names()
     for i, service in enumerate(model.services):
         if service.driver not in known:
-            close = difflib.get_close_matches(service.driver, list(known), n=1)
+            close = difflib.get_close_matches(service.driver, known, n=1)
             raise _err(located, ("services", i, "driver"),
                        expected_one_of(known, service.driver),
                        hint=f"did you mean {close[0]!r}?" if close else None)

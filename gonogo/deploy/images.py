@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from gonogo.config.model import Config
 from gonogo.deploy.plan import ServiceStep
 from gonogo.drivers.base import DriverContext, DriverError, docker_client, in_thread
-from gonogo.plugins import driver_for
 
 
 def step_images(steps: Sequence[ServiceStep]) -> list[str]:
@@ -102,6 +101,7 @@ def config_images(config: Config, version: str) -> list[str]:
     """The images the Docker services of ``config`` would run at ``version`` (their drivers'
     ``target()``), before any plan or probe: what `rollback --to` checks first."""
     from gonogo.deploy.plan import resolve_services
+    from gonogo.drivers import driver_for
 
     ctx = DriverContext(workdir=config.root, env={}, redactor=config.environment.redactor,
                         environment=config.environment.name)

@@ -32,7 +32,6 @@ from gonogo.gate import _context as gate_context
 from gonogo.gate import store_for
 from gonogo.journal.releases import Release, ReleaseStore, env_key
 from gonogo.journal.store import RunRecord, Store, new_run_id
-from gonogo.plugins import driver_for
 from gonogo.reports.console_report import print_summary
 
 
@@ -401,6 +400,7 @@ def _mark_running(store: Store, run_id: str) -> None:
 
 async def _resume_main(session: DeploySession, state: dict[str, Any], rollback: bool) -> int:
     from gonogo.deploy.plan import ServiceStep, resolve_services
+    from gonogo.drivers import driver_for
 
     stage = str(state.get("stage") or "gate")
     planned = {p["name"]: p for p in state.get("plan") or []}

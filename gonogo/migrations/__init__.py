@@ -7,7 +7,7 @@ hook (the built-ins as a plugin's Liquibase reader would be); the ``migrations``
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -68,3 +68,28 @@ class MigrationReader:
     #: The migration folder when the check gives no ``dir:`` (relative to the config's root).
     default_dir: str
     read: ReadMigrations
+
+
+#: The readers the plugin registry found (``gonogo.plugins.registry`` fills it at startup:
+#: the registry sits above this package, the ``migrations`` check below the registry).
+_READERS: dict[str, MigrationReader] | None = None
+
+
+def use_readers(readers: Mapping[str, MigrationReader]) -> None:
+    """Make ``readers`` the ones ``reader_for`` serves (called by the plugin registry)."""
+    global _READERS
+    _READERS = dict(readers)
+
+
+def reader_names() -> list[str]:
+    """The tools a ``migrations`` check may name, in registration order."""
+    if _READERS is None:  # a programming error: nothing validates a check before startup
+        raise RuntimeError("migration readers asked for before the plugin registry was built")
+    return list(_READERS)
+
+
+def reader_for(tool: str) -> MigrationReader:
+    """The registered reader of ``tool``; KeyError when none is."""
+    reader_names()
+    assert _READERS is not None
+    return _READERS[tool]

@@ -4,19 +4,27 @@ stored run) registered through the ``gonogo_report_formats`` hook, as plugins' f
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gonogo.errors import UsageError
 from gonogo.outputs import write_output
-from gonogo.plugins import report_formats
+from gonogo.plugins import registry
 from gonogo.reports.base import ReportFormat
 
 if TYPE_CHECKING:  # annotations only: rendering needs no database driver
     from gonogo.journal.store import RunRecord
 
-__all__ = ["ReportFormat", "ReportSpec", "parse_report_specs", "render", "write_report"]
+__all__ = ["ReportFormat", "ReportSpec", "formats", "parse_report_specs", "render",
+           "write_report"]
+
+
+def formats() -> Mapping[str, ReportFormat]:
+    """Every registered report format by name: the built-ins, then plugins'."""
+    found: Mapping[str, ReportFormat] = registry().report_formats
+    return found
 
 
 @dataclass(frozen=True)
@@ -31,19 +39,19 @@ def parse_report_specs(values: list[str]) -> list[ReportSpec]:
     for value in values:
         fmt, _, path = value.partition(":")
         fmt = fmt.strip().lower()
-        if fmt not in report_formats():
+        if fmt not in formats():
             raise UsageError(f"--report {value!r}: unknown format {fmt!r} "
-                             f"(expected one of {', '.join(report_formats())})")
+                             f"(expected one of {', '.join(formats())})")
         specs.append(ReportSpec(fmt, path or None))
     return specs
 
 
 def format_named(fmt: str) -> ReportFormat:
     """The registered format ``fmt``; an unknown name is a UsageError listing the known."""
-    found = report_formats().get(fmt)
+    found = formats().get(fmt)
     if found is None:
         raise UsageError(f"unknown report format {fmt!r} "
-                         f"(expected one of {', '.join(report_formats())})")
+                         f"(expected one of {', '.join(formats())})")
     return found
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from gonogo import hookspecs
 from gonogo.config.model import ServiceModel
+from gonogo.drivers import driver_for
 from gonogo.drivers.base import DriverContext
 from gonogo.drivers.shell import ShellDriver
 from gonogo.hookspecs import hookimpl
@@ -23,7 +24,6 @@ from gonogo.plugins import (
     PluginError,
     build_registry,
     check_hooks,
-    driver_for,
     plugin_manager,
     registry,
 )
