@@ -21,7 +21,7 @@ from gonogo.drivers.base import (
 from gonogo.engine.outcomes import CheckResult, Outcome
 from gonogo.errors import CheckError, CheckFailed, CheckWarning
 from gonogo.hookspecs import hookimpl
-from gonogo.migrations import MigrationReader, MigrationStatus
+from gonogo.migrations import MigrationReader, MigrationStatus, qualified, table_exists
 from gonogo.reports.base import ReportFormat
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ __all__ = [
     "Check", "CheckContext", "CheckError", "CheckFailed", "CheckResult", "CheckWarning",
     "Deployed", "Driver", "DriverContext", "DriverError", "Evidence", "Health",
     "MigrationReader", "MigrationStatus", "Observed", "Outcome", "ReportFormat", "RunRecord",
-    "ServiceModel", "hookimpl", "run_checked",
+    "ServiceModel", "hookimpl", "qualified", "run_checked", "table_exists",
 ]
 
 

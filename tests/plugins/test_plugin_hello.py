@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from testing.postgres import execute, fresh_database
 from testing.venvs import ROOT, build_wheel, fresh_venv, gonogo_sources, run
 
 pytestmark = pytest.mark.slow  # builds two wheels and two venvs (~1 min on 2 cores)
@@ -177,6 +178,37 @@ def test_deploy_rollback_and_releases_with_driver_hello(venv: Path, demo: Path) 
     assert drift.returncode == 1
     assert "api: journal says v1 (live), engine runs v9 (live) — api.live says v9" \
         in drift.stdout
+
+
+MIGRATIONS_CONFIG = """\
+version: 1
+phases:
+  - id: pre
+    kind: preflight
+    checks:
+      - {id: schema, title: Migrations applied, type: migrations, tool: hello,
+         database_url: "${DATABASE_URL}"}
+"""
+
+
+@pytest.mark.postgres
+def test_migration_reader_hello(venv: Path, tmp_path: Path) -> None:
+    (tmp_path / "gonogo.yml").write_text(MIGRATIONS_CONFIG)
+    (tmp_path / "migrations").mkdir()  # the reader's default folder
+    for name in ("001_init", "002_users"):
+        (tmp_path / "migrations" / f"{name}.sql").write_text("SELECT 1;\n")
+    with fresh_database() as url:
+        execute(url, "CREATE TABLE hello_migrations (name text PRIMARY KEY)")
+        execute(url, "INSERT INTO hello_migrations VALUES ('001_init')")
+        behind = run(venv, "check", cwd=tmp_path, env={"DATABASE_URL": url})
+        assert behind.returncode == 1, behind.stdout + behind.stderr
+        assert any(line.startswith("  ✗ Migrations applied [pre] ")
+                   and line.endswith(" — 1 pending migration: 002_users")
+                   for line in behind.stdout.splitlines()), behind.stdout
+        execute(url, "INSERT INTO hello_migrations VALUES ('002_users')")
+        applied = run(venv, "check", cwd=tmp_path, env={"DATABASE_URL": url})
+        assert applied.returncode == 0, applied.stdout + applied.stderr
+        assert "— all 2 hello migrations applied (latest 002_users)" in applied.stdout
 
 
 def test_an_unknown_driver_lists_the_plugins_drivers_too(venv: Path, demo: Path) -> None:

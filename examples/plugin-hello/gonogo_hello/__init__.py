@@ -7,9 +7,10 @@ check types, drivers and report formats.
 
 from __future__ import annotations
 
-from gonogo.plugin_api import Driver, ReportFormat, hookimpl
+from gonogo.plugin_api import Driver, MigrationReader, ReportFormat, hookimpl
 from gonogo_hello.check import HelloCheck
 from gonogo_hello.driver import HelloDriver
+from gonogo_hello.migrations import read
 from gonogo_hello.report import render
 
 
@@ -26,3 +27,8 @@ def gonogo_drivers() -> list[type[Driver]]:
 @hookimpl
 def gonogo_report_formats() -> list[ReportFormat]:
     return [ReportFormat("hello", render, "hello.txt")]
+
+
+@hookimpl
+def gonogo_migration_readers() -> list[MigrationReader]:
+    return [MigrationReader("hello", "migrations", read)]
