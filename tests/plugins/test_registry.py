@@ -177,3 +177,10 @@ def test_an_unknown_report_format_is_refused_before_the_journal_is_read(tmp_path
 def test_hookspecs_and_kinds_agree() -> None:
     specs = {name for name in vars(hookspecs) if name.startswith("gonogo_")}
     assert specs == HOOKS
+
+
+def test_every_hook_is_documented_with_the_example() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "plugins.md").read_text()
+    for hook in sorted(HOOKS):
+        assert f"\n## `{hook}`\n" in docs, hook
+        assert f"def {hook}()" in docs, hook
