@@ -24,6 +24,7 @@ from gonogo.plugins import (
     PluginError,
     build_registry,
     check_hooks,
+    load_entry_points,
     plugin_manager,
     registry,
 )
@@ -147,6 +148,41 @@ def test_a_hook_with_arguments_gonogo_does_not_pass_is_refused() -> None:
     with pytest.raises(PluginError, match="^plugin args: Plugin 'args' for hook "
                                           "'gonogo_drivers'"):
         pm.add(module, name="args")
+
+
+def installed(site: Path, dist: str, entry_points: str, module: str, code: str) -> None:
+    """A distribution installed in ``site`` as pip leaves one: a module and its dist-info."""
+    (site / f"{module}.py").write_text(code)
+    info = site / f"{dist.replace('-', '_')}-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(f"[gonogo]\n{entry_points}\n")
+
+
+def test_a_plugin_that_cannot_be_imported_is_named_with_its_distribution(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    installed(tmp_path, "gonogo-broken", "broken = gonogo_broken", "gonogo_broken",
+              "import gonogo_missing_dependency\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    pm = plugin_manager(entry_points=False)
+    with pytest.raises(PluginError) as info:
+        load_entry_points(pm)
+    assert str(info.value) == ("plugin broken (gonogo-broken 0.1) cannot be loaded: "
+                               "ModuleNotFoundError: No module named "
+                               "'gonogo_missing_dependency'")
+
+
+def test_two_names_for_one_plugin_module_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    installed(tmp_path, "gonogo-twice", "a = gonogo_twice\nb = gonogo_twice", "gonogo_twice",
+              "")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(PluginError) as info:
+        load_entry_points(plugin_manager(entry_points=False))
+    assert str(info.value) == ("plugin b (gonogo-twice 0.1) is installed twice, or under a name "
+                               "another plugin uses ('b'); uninstall one")
 
 
 def test_driver_for_builds_the_registered_driver_and_refuses_others(tmp_path: Path) -> None:
