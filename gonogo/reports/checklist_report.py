@@ -12,7 +12,6 @@ from gonogo.durations import format_duration
 from gonogo.engine.outcomes import CheckResult, Outcome
 from gonogo.errors import UsageError
 from gonogo.hookspecs import hookimpl
-from gonogo.markdown.tickback import Mark, tick
 from gonogo.reports.base import ReportFormat
 
 if TYPE_CHECKING:  # annotations only: rendering needs no database driver
@@ -68,6 +67,10 @@ def result_text(result: CheckResult) -> str:
 
 
 def render(record: RunRecord) -> str:
+    # here, not at the top: every report format is registered at startup, and Markdown
+    # parsing (markdown-it) is only needed when this one is written
+    from gonogo.markdown.tickback import Mark, tick
+
     text = source_text(record)
     marks = {
         r.line: Mark(r.outcome in (Outcome.PASSED, Outcome.WAIVED), result_text(r))
