@@ -16,7 +16,7 @@ from typing import Any
 
 from dotenv.parser import parse_stream
 
-from gonogo.errors import ConfigError
+from gonogo.core.errors import ConfigError
 
 PROCESS_ENVIRONMENT = "process environment"
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")

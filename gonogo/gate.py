@@ -14,10 +14,10 @@ from typing import IO
 from gonogo import private
 from gonogo.checks.base import CheckContext
 from gonogo.config.model import PHASE_KINDS, Config
-from gonogo.engine.outcomes import Verdict, decide, exit_code
+from gonogo.core.errors import EXIT_INTERRUPTED, UsageError
+from gonogo.core.outcomes import Verdict, decide, exit_code
 from gonogo.engine.runner import Plan, Runner, make_plan
 from gonogo.envfiles import EnvValue
-from gonogo.errors import EXIT_INTERRUPTED, UsageError
 from gonogo.journal.store import RunJournal, RunRecord, Store, open_store
 from gonogo.reports import ReportSpec, write_report
 from gonogo.reports.console_report import ConsoleListener, print_summary

@@ -10,7 +10,7 @@ from pathlib import Path
 from gonogo.checks.base import CheckContext
 from gonogo.config.load import load_config
 from gonogo.config.model import READ_ONLY_KINDS, CheckSpec, Phase
-from gonogo.engine.outcomes import CheckResult
+from gonogo.core.outcomes import CheckResult
 from gonogo.engine.runner import Runner, make_plan
 from testing.checks import MemoryJournal
 

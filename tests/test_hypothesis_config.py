@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from gonogo.config.load import load_config
 from gonogo.config.model import Config
-from gonogo.errors import ConfigError
+from gonogo.core.errors import ConfigError
 
 WORDS = [
     "version", "name", "phases", "id", "title", "kind", "checks", "run", "type", "url", "timeout",

@@ -11,8 +11,8 @@ from pydantic import Field
 from gonogo.checks.base import CheckContext
 from gonogo.checks.http import api_get
 from gonogo.checks.signals import Sample, Signal, WatchState
-from gonogo.config.model import Duration, HttpUrl
-from gonogo.errors import CheckError
+from gonogo.core.errors import CheckError
+from gonogo.core.fields import Duration, HttpUrl
 from gonogo.hookspecs import hookimpl
 
 API = "/api/v2/alerts"

@@ -21,7 +21,7 @@ from gonogo.checks.env_common import (
     require_setting,
     where,
 )
-from gonogo.errors import CheckFailed
+from gonogo.core.errors import CheckFailed
 from gonogo.hookspecs import hookimpl
 
 #: What each sslmode accepts when named as the minimum (libpq's order of strictness).

@@ -25,8 +25,8 @@ from gonogo.checks.env_common import (
     test_key,
     where,
 )
+from gonogo.core.errors import CheckError, CheckFailed, GonogoError
 from gonogo.envfiles import EnvValue
-from gonogo.errors import CheckError, CheckFailed, GonogoError
 from gonogo.hookspecs import hookimpl
 
 MODE_KEYS = frozenset({

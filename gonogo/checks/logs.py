@@ -14,8 +14,8 @@ from pydantic import Field, field_validator, model_validator
 from gonogo.checks.base import CheckContext
 from gonogo.checks.prometheus import deploy_started
 from gonogo.checks.signals import BaselineRule, Condition, Sample, Signal, WatchState, evaluate
-from gonogo.config.model import Duration
-from gonogo.errors import CheckError
+from gonogo.core.errors import CheckError
+from gonogo.core.fields import Duration
 from gonogo.hookspecs import hookimpl
 from gonogo.targets.local import run_process
 

@@ -22,8 +22,8 @@ from gonogo.checks.postgres_common import (
     require_psycopg,
     sql_error,
 )
-from gonogo.config.model import DatabaseUrl
-from gonogo.errors import CheckError, CheckFailed
+from gonogo.core.errors import CheckError, CheckFailed
+from gonogo.core.fields import DatabaseUrl
 from gonogo.hookspecs import hookimpl
 
 BATCH = 2_000

@@ -23,8 +23,8 @@ from gonogo.checks.signals import (
     no_data_sample,
     number,
 )
-from gonogo.config.model import Duration, HttpUrl
-from gonogo.errors import CheckError
+from gonogo.core.errors import CheckError
+from gonogo.core.fields import Duration, HttpUrl
 from gonogo.hookspecs import hookimpl
 
 Series = list[tuple[dict[str, str], float]]

@@ -14,8 +14,8 @@ from typing import Any
 from pydantic import Field
 
 from gonogo.checks.base import Check, CheckContext, Evidence
-from gonogo.engine.outcomes import decide
-from gonogo.errors import CheckError
+from gonogo.core.errors import CheckError
+from gonogo.core.outcomes import decide
 from gonogo.hookspecs import hookimpl
 
 COLUMNS = ("Time (UTC)", "Environment", "Version", "Services", "Verdict", "By", "Run", "Report")

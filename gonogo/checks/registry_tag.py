@@ -10,8 +10,8 @@ from typing import Any
 from pydantic import Field
 
 from gonogo.checks.base import Check, CheckContext, Evidence
-from gonogo.config.model import Duration, RegistryHost
-from gonogo.errors import CheckError, CheckFailed
+from gonogo.core.errors import CheckError, CheckFailed
+from gonogo.core.fields import Duration, RegistryHost
 from gonogo.hookspecs import hookimpl
 
 DOCKER_HUB = "registry-1.docker.io"

@@ -9,7 +9,7 @@ import time
 from pydantic import Field
 
 from gonogo.checks.base import Check, CheckContext, Evidence
-from gonogo.errors import CheckFailed
+from gonogo.core.errors import CheckFailed
 from gonogo.hookspecs import hookimpl
 
 

@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 
 from gonogo.config.load import config_root, find_config, parse_source, read_source
-from gonogo.errors import ConfigError, NoState, StateError
+from gonogo.core.errors import ConfigError, NoState, StateError
 from gonogo.journal.store import RunRecord, Store, open_store
 from gonogo.markdown.sidecar import find_sidecar, is_markdown
 

@@ -14,7 +14,7 @@ from gonogo.reports import parse_report_specs
 def main(args: argparse.Namespace) -> int:
     reports = parse_report_specs(args.report)
     if args.jobs is not None and args.jobs < 1:
-        from gonogo.errors import UsageError
+        from gonogo.core.errors import UsageError
 
         raise UsageError(f"--jobs {args.jobs}: expected a number of at least 1")
     config = load_config(args.config, env=args.env)

@@ -32,7 +32,7 @@ from pathlib import Path
 from types import FrameType
 from typing import IO
 
-from gonogo.errors import EXIT_GO, EXIT_NOGO, GonogoError, UsageError
+from gonogo.core.errors import EXIT_GO, EXIT_NOGO, GonogoError, UsageError
 
 #: The checklist the demo runs, relative to the workspace.
 CHECKLIST = "gonogo.yml"

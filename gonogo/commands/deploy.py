@@ -7,8 +7,8 @@ import argparse
 import re
 
 from gonogo.config import load_config
+from gonogo.core.errors import UsageError
 from gonogo.error_handler import use_redactor
-from gonogo.errors import UsageError
 
 VERSION_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from gonogo.config.load import build_config
-from gonogo.errors import UsageError
+from gonogo.core.errors import UsageError
 from gonogo.markdown.sidecar import is_markdown, resolve
 from gonogo.outputs import refuse_overwrite, write_output
 

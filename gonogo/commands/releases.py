@@ -12,7 +12,7 @@ import json
 import sys
 
 from gonogo.commands._state import open_state
-from gonogo.errors import NoState
+from gonogo.core.errors import NoState
 
 
 def main(args: argparse.Namespace) -> int:

@@ -65,10 +65,7 @@ from gonogo.checks.postgres_swap import (
 )
 from gonogo.config.model import CheckSpec, Config, Phase
 from gonogo.confirm import confirm
-from gonogo.engine.outcomes import Outcome, decide, exit_code
-from gonogo.engine.runner import Plan, Runner
-from gonogo.error_handler import use_redactor
-from gonogo.errors import (
+from gonogo.core.errors import (
     EXIT_INTERRUPTED,
     EXIT_NOGO,
     CheckError,
@@ -78,6 +75,9 @@ from gonogo.errors import (
     ConfigError,
     UsageError,
 )
+from gonogo.core.outcomes import Outcome, decide, exit_code
+from gonogo.engine.runner import Plan, Runner
+from gonogo.error_handler import use_redactor
 from gonogo.journal.store import Store, new_run_id
 from gonogo.redact import Redactor
 from gonogo.reports.console_report import ConsoleListener, print_summary

@@ -29,6 +29,8 @@ from gonogo.config.model import (
 )
 from gonogo.config.yamlsource import Located, format_path, parse_yaml
 from gonogo.config.yamlsource import Path as DataPath
+from gonogo.core.errors import ConfigError
+from gonogo.core.urls import UrlError, check_url, mask
 from gonogo.envfiles import (
     PROCESS_ENVIRONMENT,
     EnvValue,
@@ -36,9 +38,7 @@ from gonogo.envfiles import (
     read_env_file,
     read_secrets_dir,
 )
-from gonogo.errors import ConfigError
 from gonogo.plugins import check_types
-from gonogo.urls import UrlError, check_url, mask
 
 DEFAULT_NAMES = ("gonogo.yml", "gonogo.yaml")
 

@@ -64,7 +64,7 @@ async def in_engine(image: str) -> bool | str:
 async def in_registry(image: str) -> str | None:
     """None when the image's registry has its tag, else why not (one line)."""
     from gonogo.checks.registry_tag import RegistryTagCheck
-    from gonogo.errors import CheckProblem
+    from gonogo.core.errors import CheckProblem
 
     name, tag = split_tag(image)
     check = RegistryTagCheck.model_validate({"image": name, "tag": tag})

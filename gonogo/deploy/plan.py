@@ -11,9 +11,9 @@ from pydantic import ValidationError
 
 from gonogo.config.interpolate import interpolate_data
 from gonogo.config.model import Config, ServiceModel
+from gonogo.core.errors import ConfigError
 from gonogo.drivers import driver_for
 from gonogo.drivers.base import Deployed, Driver, DriverContext, DriverError
-from gonogo.errors import ConfigError
 
 #: Fields holding the user's own shell commands: unknown ``${X}`` stays for the shell.
 SHELL_FIELDS = frozenset({"deploy", "rollback", "current"})

@@ -14,10 +14,7 @@ from typing import IO, Any
 from gonogo import faults
 from gonogo.config.model import Config
 from gonogo.confirm import confirm
-from gonogo.deploy.session import DeploySession
-from gonogo.drivers.base import Deployed
-from gonogo.engine.outcomes import CheckResult, Outcome, Verdict
-from gonogo.errors import (
+from gonogo.core.errors import (
     EXIT_GO,
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
@@ -28,6 +25,9 @@ from gonogo.errors import (
     StateError,
     UsageError,
 )
+from gonogo.core.outcomes import CheckResult, Outcome, Verdict
+from gonogo.deploy.session import DeploySession
+from gonogo.drivers.base import Deployed
 from gonogo.gate import _context as gate_context
 from gonogo.gate import store_for
 from gonogo.journal.releases import Release, ReleaseStore, env_key

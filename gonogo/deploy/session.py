@@ -21,19 +21,19 @@ from typing import IO, Any
 from gonogo import faults
 from gonogo.checks.base import CheckContext
 from gonogo.config.model import Config, Phase
-from gonogo.deploy.health import HealthReport, wait_healthy
-from gonogo.deploy.observe import observe, recorded
-from gonogo.deploy.plan import DeployPlan, ServiceStep, build_plan, plan_lines
-from gonogo.drivers.base import Deployed, DriverContext, DriverError
-from gonogo.engine.outcomes import CheckResult, Outcome, Verdict, decide, now
-from gonogo.engine.runner import Plan, Runner
-from gonogo.errors import (
+from gonogo.core.errors import (
     EXIT_GO,
     EXIT_NOGO,
     EXIT_PENDING,
     EXIT_ROLLBACK_FAILED,
     EXIT_ROLLED_BACK,
 )
+from gonogo.core.outcomes import CheckResult, Outcome, Verdict, decide, now
+from gonogo.deploy.health import HealthReport, wait_healthy
+from gonogo.deploy.observe import observe, recorded
+from gonogo.deploy.plan import DeployPlan, ServiceStep, build_plan, plan_lines
+from gonogo.drivers.base import Deployed, DriverContext, DriverError
+from gonogo.engine.runner import Plan, Runner
 from gonogo.journal.releases import ReleaseStore
 from gonogo.journal.store import RunJournal, Store
 from gonogo.notify import Notifier

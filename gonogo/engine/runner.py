@@ -15,9 +15,9 @@ from typing import Any, Protocol
 from gonogo import faults
 from gonogo.checks.base import CheckContext, Evidence
 from gonogo.config.model import CheckSpec, Phase
-from gonogo.durations import format_duration
-from gonogo.engine.outcomes import SATISFIED, CheckResult, Outcome, now
-from gonogo.errors import CheckError, CheckFailed, CheckProblem, CheckWarning
+from gonogo.core.durations import format_duration
+from gonogo.core.errors import CheckError, CheckFailed, CheckProblem, CheckWarning
+from gonogo.core.outcomes import SATISFIED, CheckResult, Outcome, now
 
 #: What `check` says of a check whose type changes state (``Check.changes_state``).
 CHANGES_STATE = "changes state; not run by check — runs only under `gonogo deploy`"

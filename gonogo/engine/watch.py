@@ -27,10 +27,10 @@ from gonogo import faults
 from gonogo.checks.base import CheckContext
 from gonogo.checks.signals import Sample, Signal, WatchState, baselines, has_baseline
 from gonogo.config.model import CheckSpec, Phase
-from gonogo.durations import format_duration
-from gonogo.engine.outcomes import Outcome, now
+from gonogo.core.durations import format_duration
+from gonogo.core.errors import CheckError, CheckFailed, CheckProblem, CheckWarning
+from gonogo.core.outcomes import Outcome, now
 from gonogo.engine.runner import run_all
-from gonogo.errors import CheckError, CheckFailed, CheckProblem, CheckWarning
 
 if TYPE_CHECKING:
     from gonogo.engine.runner import Runner

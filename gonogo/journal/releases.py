@@ -25,8 +25,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from gonogo.durations import format_duration
-from gonogo.errors import LockHeld, StateError
+from gonogo.core.durations import format_duration
+from gonogo.core.errors import LockHeld, StateError
 from gonogo.journal.store import _user, create_tables, metadata
 
 LEASE_S = 60.0

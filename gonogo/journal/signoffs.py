@@ -16,8 +16,8 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from gonogo.engine.outcomes import CheckResult, Outcome, decide, exit_code
-from gonogo.errors import UsageError
+from gonogo.core.errors import UsageError
+from gonogo.core.outcomes import CheckResult, Outcome, decide, exit_code
 from gonogo.journal.store import (
     RunRecord,
     Store,

@@ -22,8 +22,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from gonogo import private
-from gonogo.engine.outcomes import CheckResult, Outcome, Verdict
-from gonogo.errors import NoState, StateError
+from gonogo.core.errors import NoState, StateError
+from gonogo.core.outcomes import CheckResult, Outcome, Verdict
 from gonogo.journal import process
 
 metadata = sa.MetaData()

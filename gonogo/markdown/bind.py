@@ -17,7 +17,7 @@ from typing import Any
 
 from gonogo.config.model import COMMON_KEYS, PHASE_KINDS, READ_ONLY_KINDS
 from gonogo.config.yamlsource import Path as DataPath
-from gonogo.errors import ConfigError
+from gonogo.core.errors import ConfigError
 from gonogo.markdown.parse import Document, Item, Section, clean_title
 from gonogo.markdown.readonly import analyze
 from gonogo.markdown.recognize import RULES, Context, Recognized

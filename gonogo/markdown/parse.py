@@ -16,7 +16,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from gonogo.config.yamlsource import CONSTRUCTOR_ERRORS, constructor_problem
-from gonogo.errors import ConfigError
+from gonogo.core.errors import ConfigError
 from gonogo.markdown.shell import CommandLine, commands_of_block
 
 #: Fence languages whose lines are shell commands.

@@ -31,8 +31,8 @@ from gonogo.config.load import (
 )
 from gonogo.config.model import COMMON_KEYS, ConfigModel
 from gonogo.config.yamlsource import Located, parse_yaml
+from gonogo.core.errors import ConfigError
 from gonogo.error_handler import warn
-from gonogo.errors import ConfigError
 from gonogo.markdown.bind import Compiled, SidecarBind, compile_document
 from gonogo.markdown.parse import parse
 from gonogo.plugins import check_types

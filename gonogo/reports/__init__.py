@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from gonogo.errors import UsageError
+from gonogo.core.errors import UsageError
 from gonogo.journal.store import RunRecord
 from gonogo.outputs import write_output
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gonogo.durations import format_duration
-from gonogo.engine.outcomes import CheckResult, Outcome
-from gonogo.errors import UsageError
+from gonogo.core.durations import format_duration
+from gonogo.core.errors import UsageError
+from gonogo.core.outcomes import CheckResult, Outcome
 from gonogo.journal.store import RunRecord
 from gonogo.markdown.tickback import Mark, tick
 

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from gonogo.engine.outcomes import CheckResult, Outcome
+from gonogo.core.outcomes import CheckResult, Outcome
 from gonogo.journal.store import RunRecord
 
 ICONS = {

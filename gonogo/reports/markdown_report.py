@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gonogo.durations import format_duration
+from gonogo.core.durations import format_duration
 from gonogo.journal.store import RunRecord
 from gonogo.reports.common import (
     EMOJI,

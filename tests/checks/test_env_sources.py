@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from gonogo.config import load_config
+from gonogo.core.errors import ConfigError
 from gonogo.envfiles import read_env_file
-from gonogo.errors import ConfigError
 from testing.cli import gonogo, write
 from testing.project import project
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from gonogo.config.load import load_config
-from gonogo.errors import ConfigError
+from gonogo.core.errors import ConfigError
 from testing.cli import write
 
 ONE_CHECK = """\

@@ -9,7 +9,7 @@ import pytest
 from gonogo.checks.command import CommandCheck
 from gonogo.checks.http import HttpCheck
 from gonogo.config.load import find_config, load_config
-from gonogo.errors import ConfigError
+from gonogo.core.errors import ConfigError
 from testing.cli import write
 from testing.project import project
 

@@ -12,9 +12,9 @@ import pytest
 from gonogo.checks.base import Check, CheckContext, Evidence
 from gonogo.config.load import load_config
 from gonogo.config.model import CheckSpec, Config, Phase
-from gonogo.engine.outcomes import CheckResult, Outcome
+from gonogo.core.errors import CheckError, CheckWarning
+from gonogo.core.outcomes import CheckResult, Outcome
 from gonogo.engine.runner import Plan, Runner
-from gonogo.errors import CheckError, CheckWarning
 from gonogo.redact import Redactor
 from testing.cli import gonogo
 from testing.engine import run_config

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from gonogo.engine.outcomes import CheckResult, Outcome, now
-from gonogo.errors import StateError
+from gonogo.core.errors import StateError
+from gonogo.core.outcomes import CheckResult, Outcome, now
 from gonogo.journal.store import find_item, open_store
 from testing.project import gone, project, state_rows
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from gonogo import errors
+from gonogo.core import errors
 
 
 class Outcome(StrEnum):
