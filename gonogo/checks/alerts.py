@@ -13,7 +13,7 @@ from gonogo.checks.http import api_get
 from gonogo.checks.signals import Sample, Signal, WatchState
 from gonogo.core.errors import CheckError
 from gonogo.core.fields import Duration, HttpUrl
-from gonogo.hookspecs import hookimpl
+from gonogo.hookimpl import hookimpl
 
 API = "/api/v2/alerts"
 SHOWN = 5

@@ -10,7 +10,7 @@ from pydantic import Field, field_validator
 
 from gonogo.checks.base import Check, CheckContext, Evidence
 from gonogo.core.errors import CheckError, CheckFailed
-from gonogo.hookspecs import hookimpl
+from gonogo.hookimpl import hookimpl
 from gonogo.targets.local import ProcessResult, run_process
 
 TAIL_LINES = 15

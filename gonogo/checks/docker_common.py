@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gonogo.checks.base import CheckContext
 from gonogo.core.errors import CheckError, CheckFailed
-from gonogo.drivers.base import docker_binary
+from gonogo.targets.docker import docker_binary
 from gonogo.targets.local import ProcessResult, run_process
 
 

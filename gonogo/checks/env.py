@@ -22,7 +22,7 @@ from gonogo.checks.env_common import (
     where,
 )
 from gonogo.core.errors import CheckFailed
-from gonogo.hookspecs import hookimpl
+from gonogo.hookimpl import hookimpl
 
 #: What each sslmode accepts when named as the minimum (libpq's order of strictness).
 SSLMODES = {

@@ -27,7 +27,7 @@ from gonogo.checks.env_common import (
 )
 from gonogo.core.errors import CheckError, CheckFailed, GonogoError
 from gonogo.envfiles import EnvValue
-from gonogo.hookspecs import hookimpl
+from gonogo.hookimpl import hookimpl
 
 MODE_KEYS = frozenset({
     "NODE_ENV", "APP_ENV", "APP_ENVIRONMENT", "ENV", "ENVIRONMENT", "RAILS_ENV", "RACK_ENV",

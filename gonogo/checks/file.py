@@ -9,7 +9,7 @@ from pydantic import Field, field_validator
 
 from gonogo.checks.base import Check, CheckContext, Evidence
 from gonogo.core.errors import CheckFailed
-from gonogo.hookspecs import hookimpl
+from gonogo.hookimpl import hookimpl
 
 MAX_READ = 16 * 1024 * 1024
 

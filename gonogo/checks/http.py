@@ -15,7 +15,7 @@ from pydantic import Field
 from gonogo.checks.base import Check, CheckContext, Evidence
 from gonogo.core.errors import CheckError, CheckFailed
 from gonogo.core.fields import Duration, HttpUrl, Strict
-from gonogo.hookspecs import hookimpl
+from gonogo.hookimpl import hookimpl
 
 if TYPE_CHECKING:
     import ssl

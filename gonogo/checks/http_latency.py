@@ -13,7 +13,7 @@ from gonogo.checks.base import CheckContext
 from gonogo.checks.http import client_for
 from gonogo.checks.signals import Condition, Sample, Signal, WatchState, evaluate
 from gonogo.core.fields import Duration, HttpUrl, Strict
-from gonogo.hookspecs import hookimpl
+from gonogo.hookimpl import hookimpl
 
 Stat = Literal["p50", "p95", "p99", "max"]
 

@@ -22,7 +22,7 @@ from gonogo.checks.postgres_common import (
 )
 from gonogo.core.errors import CheckError, CheckFailed, CheckWarning
 from gonogo.core.fields import DatabaseUrl
-from gonogo.hookspecs import hookimpl
+from gonogo.hookimpl import hookimpl
 from gonogo.migrations import MigrationStatus
 from gonogo.targets.local import run_process
 

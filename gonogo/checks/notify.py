@@ -12,7 +12,7 @@ from gonogo.checks.base import Check, CheckContext, Evidence
 from gonogo.core.errors import CheckFailed
 from gonogo.core.fields import NotifyUrl
 from gonogo.core.outcomes import Outcome, decide
-from gonogo.hookspecs import hookimpl
+from gonogo.hookimpl import hookimpl
 
 EVENTS = {"GO": "success", "NO-GO": "failure", "PENDING": "info"}
 

@@ -43,7 +43,7 @@ from gonogo.checks.postgres_common import (
 )
 from gonogo.core.errors import CheckError, CheckFailed
 from gonogo.core.fields import DatabaseUrl
-from gonogo.hookspecs import hookimpl
+from gonogo.hookimpl import hookimpl
 from gonogo.targets.local import run_process
 
 DEFAULT_PATH = "backups/backup_{timestamp}.dump"

@@ -24,7 +24,7 @@ from gonogo.checks.postgres_common import (
 )
 from gonogo.core.errors import CheckError, CheckFailed
 from gonogo.core.fields import DatabaseUrl
-from gonogo.hookspecs import hookimpl
+from gonogo.hookimpl import hookimpl
 
 BATCH = 2_000
 SHOW_VIOLATIONS = 5

@@ -14,7 +14,7 @@ from gonogo.checks.base import Check, CheckContext, Evidence
 from gonogo.checks.postgres_common import connect, display_url, require_psycopg, sql_error
 from gonogo.core.errors import CheckError, CheckFailed
 from gonogo.core.fields import DatabaseUrl
-from gonogo.hookspecs import hookimpl
+from gonogo.hookimpl import hookimpl
 
 MAX_ROWS = 10_000
 SHOWN = 200

@@ -42,7 +42,7 @@ from gonogo.checks.postgres_common import (
 )
 from gonogo.core.errors import CheckError, CheckFailed
 from gonogo.core.fields import DatabaseUrl
-from gonogo.hookspecs import hookimpl
+from gonogo.hookimpl import hookimpl
 from gonogo.targets.local import run_process
 
 SHOW_DIFFERENCES = 5

@@ -25,7 +25,7 @@ from gonogo.checks.signals import (
 )
 from gonogo.core.errors import CheckError
 from gonogo.core.fields import Duration, HttpUrl
-from gonogo.hookspecs import hookimpl
+from gonogo.hookimpl import hookimpl
 
 Series = list[tuple[dict[str, str], float]]
 

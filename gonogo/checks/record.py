@@ -16,7 +16,7 @@ from pydantic import Field
 from gonogo.checks.base import Check, CheckContext, Evidence
 from gonogo.core.errors import CheckError
 from gonogo.core.outcomes import decide
-from gonogo.hookspecs import hookimpl
+from gonogo.hookimpl import hookimpl
 
 COLUMNS = ("Time (UTC)", "Environment", "Version", "Services", "Verdict", "By", "Run", "Report")
 HEADER = "| " + " | ".join(COLUMNS) + " |"

@@ -12,7 +12,7 @@ from pydantic import Field
 from gonogo.checks.base import Check, CheckContext, Evidence
 from gonogo.core.errors import CheckError, CheckFailed
 from gonogo.core.fields import Duration, RegistryHost
-from gonogo.hookspecs import hookimpl
+from gonogo.hookimpl import hookimpl
 
 DOCKER_HUB = "registry-1.docker.io"
 ACCEPT = ", ".join([

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from gonogo.checks.base import Check, CheckContext, Evidence
 from gonogo.core.errors import CheckFailed
-from gonogo.hookspecs import hookimpl
+from gonogo.hookimpl import hookimpl
 
 
 class TcpCheck(Check):

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from gonogo.checks.base import Check, CheckContext, Evidence
 from gonogo.core.errors import CheckError, CheckFailed
-from gonogo.hookspecs import hookimpl
+from gonogo.hookimpl import hookimpl
 from gonogo.workspaces import (
     ToolRun,
     Workspace,

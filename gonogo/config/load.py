@@ -16,7 +16,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from gonogo.checks.base import Check
-from gonogo.config.interpolate import interpolate, interpolate_data
 from gonogo.config.model import (
     COMMON_KEYS,
     ID_PATTERN,
@@ -27,8 +26,6 @@ from gonogo.config.model import (
     Environment,
     Phase,
 )
-from gonogo.config.yamlsource import Located, format_path, parse_yaml
-from gonogo.config.yamlsource import Path as DataPath
 from gonogo.core.errors import ConfigError
 from gonogo.core.urls import UrlError, check_url, mask
 from gonogo.envfiles import (
@@ -38,7 +35,10 @@ from gonogo.envfiles import (
     read_env_file,
     read_secrets_dir,
 )
+from gonogo.interpolate import interpolate, interpolate_data
 from gonogo.plugins import check_types
+from gonogo.yamlsource import Located, format_path, parse_yaml
+from gonogo.yamlsource import Path as DataPath
 
 DEFAULT_NAMES = ("gonogo.yml", "gonogo.yaml")
 

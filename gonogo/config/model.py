@@ -13,7 +13,6 @@ from pydantic import (
 )
 
 from gonogo.checks.base import Check
-from gonogo.config.yamlsource import Located
 from gonogo.core.fields import (
     Age,
     Duration,
@@ -23,6 +22,7 @@ from gonogo.core.fields import (
 )
 from gonogo.envfiles import EnvValue
 from gonogo.redact import Redactor
+from gonogo.yamlsource import Located
 
 PhaseKind = Literal["preflight", "backup", "deploy", "verify", "watch", "post", "rollback"]
 PHASE_KINDS: tuple[str, ...] = PhaseKind.__args__  # type: ignore[attr-defined]

@@ -9,11 +9,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from gonogo.config.interpolate import interpolate_data
 from gonogo.config.model import Config, ServiceModel
 from gonogo.core.errors import ConfigError
 from gonogo.drivers import driver_for
 from gonogo.drivers.base import Deployed, Driver, DriverContext, DriverError
+from gonogo.interpolate import interpolate_data
 
 #: Fields holding the user's own shell commands: unknown ``${X}`` stays for the shell.
 SHELL_FIELDS = frozenset({"deploy", "rollback", "current"})
@@ -51,7 +51,7 @@ def variables_for(config: Config, version: str) -> dict[str, str]:
 
 def service_images(config: Config) -> list[str]:
     """Every service's ``image:`` (variables filled in where known), for image checks."""
-    from gonogo.config.interpolate import interpolate
+    from gonogo.interpolate import interpolate
 
     variables = config.environment.variables()
     images = []

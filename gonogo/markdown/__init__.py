@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from gonogo.config.yamlsource import Located
+from gonogo.yamlsource import Located
 
 
 def checklist_source(text: str, file: str, *, variables: Mapping[str, str] | None = None) -> Located:

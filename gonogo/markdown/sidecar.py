@@ -21,7 +21,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from gonogo.config.interpolate import interpolate_data
 from gonogo.config.load import (
     build_phases,
     config_root,
@@ -30,12 +29,13 @@ from gonogo.config.load import (
     validation_error,
 )
 from gonogo.config.model import COMMON_KEYS, ConfigModel
-from gonogo.config.yamlsource import Located, parse_yaml
 from gonogo.core.errors import ConfigError
 from gonogo.error_handler import warn
+from gonogo.interpolate import interpolate_data
 from gonogo.markdown.bind import Compiled, SidecarBind, compile_document
 from gonogo.markdown.parse import parse
 from gonogo.plugins import check_types
+from gonogo.yamlsource import Located, parse_yaml
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 SIDECAR_NAMES = ("gonogo.yml", "gonogo.yaml")
