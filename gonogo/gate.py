@@ -207,7 +207,7 @@ def other_environment(config: Config, name: str) -> Mapping[str, EnvValue]:
     """Another declared environment's settings (for drift checks), from its files only:
     the process environment belongs to this run, not to that environment. Its secrets
     join this run's redactor."""
-    from gonogo.config.load import other_environment as resolve_other
+    from gonogo.config.environments import other_environment as resolve_other
 
     other = resolve_other(config, name)
     config.environment.redactor.merge(other.redactor)

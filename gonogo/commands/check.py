@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from gonogo.config import load_config
 from gonogo.config.model import READ_ONLY_KINDS
 from gonogo.error_handler import use_redactor
 from gonogo.gate import GateOptions, run_gate
 from gonogo.reports import parse_report_specs
+from gonogo.sources import load_config
 
 
 def main(args: argparse.Namespace) -> int:

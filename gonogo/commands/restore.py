@@ -376,7 +376,7 @@ def protected_environment(config: Config | None, target: str) -> str | None:
     """The protected environment whose database ``target`` is, however either is spelled."""
     if config is None:
         return None
-    from gonogo.config.load import other_environment
+    from gonogo.config.environments import other_environment
 
     wanted = database_key(target)
     for name, spec in config.model.environments.items():
@@ -400,7 +400,7 @@ def protected_environment(config: Config | None, target: str) -> str | None:
 
 
 def _load(args: argparse.Namespace) -> Config | None:
-    from gonogo.config import load_config
+    from gonogo.sources import load_config
 
     try:
         return load_config(args.config, env=args.env)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 
 from gonogo.commands._state import open_run_state
-from gonogo.config import load_config
 from gonogo.error_handler import use_redactor
+from gonogo.sources import load_config
 
 
 def main(args: argparse.Namespace) -> int:

@@ -15,10 +15,10 @@ import asyncio
 import sys
 
 from gonogo.commands.deploy import check_version
-from gonogo.config import load_config
 from gonogo.confirm import confirm
 from gonogo.core.errors import EXIT_NOGO
 from gonogo.error_handler import use_redactor
+from gonogo.sources import load_config
 
 
 def main(args: argparse.Namespace) -> int:

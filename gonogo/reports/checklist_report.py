@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gonogo.config.read import is_markdown
 from gonogo.core.durations import format_duration
 from gonogo.core.errors import UsageError
 from gonogo.core.outcomes import CheckResult, Outcome
@@ -23,7 +24,7 @@ def source_text(record: RunRecord) -> str:
         candidates.append(record.run_dir / "source.md")
     for key in ("checklist", "source"):
         value = record.meta.get(key)
-        if isinstance(value, str) and value.lower().endswith((".md", ".markdown")):
+        if isinstance(value, str) and is_markdown(value):
             candidates.append(Path(value))
     for path in candidates:
         try:
