@@ -22,7 +22,8 @@ from gonogo.sources import load_config
 
 
 def main(args: argparse.Namespace) -> int:
-    from gonogo.deploy.images import config_images, missing_images, missing_message
+    from gonogo.deploy.images import missing_images, missing_message
+    from gonogo.deploy.plan import config_images
     from gonogo.deploy.run import rollback_target, run_deploy
     from gonogo.gate import store_for
     from gonogo.journal.releases import ReleaseStore, env_key

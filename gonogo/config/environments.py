@@ -203,3 +203,15 @@ def _check_public(model: ConfigModel, located: Located) -> None:
                 raise located_error(located, where, f"{name} is declared a secret under `secrets:` "
                            "and listed as public", hint="a secret cannot be public: remove "
                            "it from one of the two lists")
+
+
+def service_images(config: Config) -> list[str]:
+    """Every service's ``image:`` (variables filled in where known), for image checks."""
+    variables = config.environment.variables()
+    images = []
+    for service in config.model.services:
+        if service.image:
+            image = interpolate(service.image, variables, strict=False)
+            if "${" not in image and image not in images:
+                images.append(image)
+    return images

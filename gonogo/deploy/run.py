@@ -28,8 +28,7 @@ from gonogo.core.errors import (
 from gonogo.core.outcomes import CheckResult, Outcome, Verdict
 from gonogo.deploy.session import DeploySession
 from gonogo.drivers.base import Deployed
-from gonogo.gate import _context as gate_context
-from gonogo.gate import store_for
+from gonogo.gate import check_context, store_for
 from gonogo.journal.releases import Release, ReleaseStore, env_key
 from gonogo.journal.store import RunRecord, Store, new_run_id
 from gonogo.reports.console_report import print_summary
@@ -111,7 +110,7 @@ def _session_run(config: Config, store: Store, releases: ReleaseStore, run_id: s
     journal = store.create_run("deploy" if command == "deploy" else command,
                                config_path=str(config.path), environment=config.environment.name,
                                version=version, meta=meta, run_id=run_id)
-    ctx = gate_context(config, journal)
+    ctx = check_context(config, journal)
     ctx.env = {**ctx.env, "GONOGO_VERSION": version}
     session = DeploySession(config, store, journal, releases, ctx, out, version,
                             command=command, live=live)
@@ -317,7 +316,7 @@ def run_resume(config: Config, run_id: str, state: dict[str, Any], results: list
             check_nothing_since(releases, record, state, rollback=rollback)
             journal = RunJournal(store, run_id, record.run_dir or store.runs_dir / run_id)
             _mark_running(store, run_id)
-            ctx = gate_context(config, journal)
+            ctx = check_context(config, journal)
             ctx.env = {**ctx.env, "GONOGO_VERSION": version}
             session = DeploySession(config, store, journal, releases, ctx, out, version,
                                     command=str(state.get("command") or "deploy"), live=live)
