@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from gonogo.core import errors
+from gonogo.core.clock import now
 
 
 class Outcome(StrEnum):
@@ -56,10 +57,6 @@ class CheckResult:
     @property
     def blocking(self) -> bool:
         return not self.advisory
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def waiver_expired(result: CheckResult, at: datetime | None = None) -> bool:

@@ -21,6 +21,7 @@ from typing import IO, Any
 from gonogo import faults
 from gonogo.checks.base import CheckContext
 from gonogo.config.model import Config, Phase
+from gonogo.core.clock import now
 from gonogo.core.errors import (
     EXIT_GO,
     EXIT_NOGO,
@@ -28,7 +29,7 @@ from gonogo.core.errors import (
     EXIT_ROLLBACK_FAILED,
     EXIT_ROLLED_BACK,
 )
-from gonogo.core.outcomes import CheckResult, Outcome, Verdict, decide, now
+from gonogo.core.outcomes import CheckResult, Outcome, Verdict, decide
 from gonogo.deploy.health import HealthReport, wait_healthy
 from gonogo.deploy.observe import observe, recorded
 from gonogo.deploy.plan import DeployPlan, ServiceStep, build_plan, plan_lines

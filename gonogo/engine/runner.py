@@ -14,9 +14,10 @@ from typing import Protocol
 from gonogo import faults
 from gonogo.checks.base import CheckContext, Evidence
 from gonogo.config.model import CheckSpec, Phase
+from gonogo.core.clock import now
 from gonogo.core.durations import format_duration
 from gonogo.core.errors import CheckError, CheckFailed, CheckProblem, CheckWarning
-from gonogo.core.outcomes import SATISFIED, CheckResult, Outcome, now
+from gonogo.core.outcomes import SATISFIED, CheckResult, Outcome
 from gonogo.engine.tasks import outcome_of, run_all
 from gonogo.engine.watch import watch_phase
 

@@ -18,11 +18,11 @@ from typing import Any
 
 from gonogo.core.errors import UsageError
 from gonogo.core.outcomes import CheckResult, Outcome, decide, exit_code
+from gonogo.identity import os_user
 from gonogo.journal.store import (
     RunRecord,
     Store,
     _iso,
-    _user,
     find_item,
     results,
     runs,
@@ -76,7 +76,7 @@ def sign(store: Store, ref: str, item: str, *, by: str, decision: str, note: str
                 f"{target.id} is an automated check that {automated}; its evidence cannot be "
                 "signed away — use --waive --expires DATE --note WHY to accept the risk")
         entry = {"by": by, "decision": decision, "note": note, "expires": expires,
-                 "at": _iso(at), "os_user": _user(), "host": socket.gethostname()}
+                 "at": _iso(at), "os_user": os_user(), "host": socket.gethostname()}
         conn.execute(signoffs.insert().values(run_id=run_id, check_id=target.id,
                                               previous_outcome=str(target.outcome), **entry))
         evidence = {**target.evidence, "signoff": entry, "signoffs": len(before) + 1}

@@ -7,8 +7,6 @@ database holds everything else. Each result is committed the moment it is record
 from __future__ import annotations
 
 import json
-import os
-import pwd
 import re
 import secrets
 import socket
@@ -22,8 +20,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from gonogo import private
+from gonogo.core.clock import from_iso, iso
 from gonogo.core.errors import NoState, StateError
 from gonogo.core.outcomes import CheckResult, Outcome, Verdict
+from gonogo.identity import os_user
 from gonogo.journal import process
 
 metadata = sa.MetaData()
@@ -100,11 +100,7 @@ _INSERT_RESULT = results.insert()
 
 
 def _iso(value: datetime | None) -> str | None:
-    return value.isoformat(timespec="milliseconds") if value else None
-
-
-def _dt(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+    return iso(value) if value else None
 
 
 @dataclass
@@ -261,7 +257,7 @@ class Store:
                     version=version,
                     status="running",
                     started_at=_iso(started),
-                    user=_user(),
+                    user=os_user(),
                     meta=json.dumps(meta or {}),
                     **process.identity(),
                 )
@@ -352,8 +348,8 @@ class Store:
             id=m["id"],
             command=m["command"],
             status=m["status"],
-            started_at=_dt(m["started_at"]) or datetime.now(UTC),
-            finished_at=_dt(m["finished_at"]),
+            started_at=from_iso(m["started_at"]) or datetime.now(UTC),
+            finished_at=from_iso(m["finished_at"]),
             verdict=m["verdict"],
             exit_code=m["exit_code"],
             environment=m["environment"],
@@ -477,8 +473,8 @@ def _result_from_row(row: Any) -> CheckResult:
         advisory=bool(m["advisory"]),
         attempts=m["attempts"],
         line=m["line"],
-        started_at=_dt(m["started_at"]),
-        finished_at=_dt(m["finished_at"]),
+        started_at=from_iso(m["started_at"]),
+        finished_at=from_iso(m["finished_at"]),
         output_path=m["output_path"],
         position=m["seq"],
     )
@@ -545,19 +541,6 @@ def create_tables(engine: Engine, tables: list[sa.Table] | None = None) -> None:
 def _short(exc: BaseException) -> str:
     text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
-
-
-def _user() -> str:
-    """The operating-system user this process runs as (effective uid).
-
-    Not ``getpass.getuser()``: that believes ``$LOGNAME``/``$USER``, which anyone can set,
-    and the audit trail must not be free text.
-    """
-    uid = os.geteuid()
-    try:
-        return pwd.getpwuid(uid).pw_name
-    except KeyError:  # no passwd entry in some containers
-        return f"uid {uid}"
 
 
 def _add_missing_columns(engine: Engine) -> None:

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from gonogo.core.clock import now
 from gonogo.core.errors import StateError
-from gonogo.core.outcomes import CheckResult, Outcome, now
+from gonogo.core.outcomes import CheckResult, Outcome
 from gonogo.journal.store import find_item, open_store
 from testing.project import gone, project, state_rows
 
