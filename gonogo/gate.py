@@ -20,7 +20,8 @@ from gonogo.core.errors import EXIT_INTERRUPTED, UsageError
 from gonogo.core.outcomes import Verdict, decide, exit_code
 from gonogo.engine.runner import Plan, Runner, make_plan
 from gonogo.envfiles import EnvValue
-from gonogo.journal.store import RunJournal, RunRecord, Store, open_store
+from gonogo.journal.schema import RunRecord
+from gonogo.journal.store import RunJournal, Store, open_store
 from gonogo.reports import ReportSpec, write_report
 from gonogo.reports.console_report import ConsoleListener, print_summary
 

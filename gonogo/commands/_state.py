@@ -12,7 +12,8 @@ from pathlib import Path
 from gonogo.config.environments import config_root
 from gonogo.config.read import find_config, is_markdown, read_source
 from gonogo.core.errors import ConfigError, NoState, StateError
-from gonogo.journal.store import RunRecord, Store, open_store
+from gonogo.journal.schema import RunRecord
+from gonogo.journal.store import Store, open_store
 from gonogo.markdown.sidecar import find_sidecar
 from gonogo.sources import parse_source
 

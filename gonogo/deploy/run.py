@@ -30,7 +30,8 @@ from gonogo.deploy.session import DeploySession
 from gonogo.drivers.base import Deployed
 from gonogo.gate import check_context, store_for
 from gonogo.journal.releases import Release, ReleaseStore, env_key
-from gonogo.journal.store import RunRecord, Store, new_run_id
+from gonogo.journal.schema import RunRecord
+from gonogo.journal.store import Store, new_run_id
 from gonogo.reports.console_report import print_summary
 
 

@@ -29,7 +29,7 @@ from gonogo.core.clock import from_iso, iso, now
 from gonogo.core.durations import format_duration
 from gonogo.core.errors import LockHeld, StateError
 from gonogo.identity import os_user
-from gonogo.journal.store import create_tables, metadata
+from gonogo.journal.schema import create_tables, metadata
 
 LEASE_S = 60.0
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gonogo.core.errors import UsageError
-from gonogo.journal.store import RunRecord
+from gonogo.journal.schema import RunRecord
 from gonogo.outputs import write_output
 
 FORMATS = {

@@ -11,7 +11,7 @@ from gonogo.config.read import is_markdown
 from gonogo.core.durations import format_duration
 from gonogo.core.errors import UsageError
 from gonogo.core.outcomes import CheckResult, Outcome
-from gonogo.journal.store import RunRecord
+from gonogo.journal.schema import RunRecord
 from gonogo.markdown.tickback import Mark, tick
 
 SHORT = 60

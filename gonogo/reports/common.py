@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from gonogo.core.outcomes import CheckResult, Outcome
-from gonogo.journal.store import RunRecord
+from gonogo.journal.schema import RunRecord
 
 ICONS = {
     Outcome.PASSED: "✓",

@@ -14,7 +14,7 @@ from typing import IO, Any
 from gonogo.config.model import CheckSpec, Phase
 from gonogo.core.durations import format_duration
 from gonogo.core.outcomes import CheckResult, Outcome
-from gonogo.journal.store import RunRecord
+from gonogo.journal.schema import RunRecord
 from gonogo.redact import Redactor
 from gonogo.reports.common import ICONS, counts_line, output_tail, verdict_of
 

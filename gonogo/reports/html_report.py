@@ -6,7 +6,7 @@ from collections import OrderedDict
 
 from gonogo import __version__
 from gonogo.core.outcomes import CheckResult
-from gonogo.journal.store import RunRecord
+from gonogo.journal.schema import RunRecord
 from gonogo.reports.common import ICONS, counts, output_tail, status_line, verdict_of
 
 

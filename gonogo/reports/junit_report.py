@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from collections import OrderedDict
 
 from gonogo.core.outcomes import CheckResult, Outcome
-from gonogo.journal.store import RunRecord
+from gonogo.journal.schema import RunRecord
 from gonogo.reports.common import output_tail, status_line, verdict_of
 
 

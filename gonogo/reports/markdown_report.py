@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gonogo.core.durations import format_duration
-from gonogo.journal.store import RunRecord
+from gonogo.journal.schema import RunRecord
 from gonogo.reports.common import (
     EMOJI,
     VERDICT_EMOJI,

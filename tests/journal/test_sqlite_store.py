@@ -14,7 +14,8 @@ import pytest
 from gonogo.core.clock import now
 from gonogo.core.errors import StateError
 from gonogo.core.outcomes import CheckResult, Outcome
-from gonogo.journal.store import find_item, open_store
+from gonogo.journal.schema import find_item
+from gonogo.journal.store import open_store
 from testing.project import gone, project, state_rows
 
 
