@@ -29,57 +29,10 @@ from gonogo.core.clock import from_iso, iso, now
 from gonogo.core.durations import format_duration
 from gonogo.core.errors import LockHeld, StateError
 from gonogo.identity import os_user
-from gonogo.journal.schema import create_tables, metadata
+from gonogo.journal.schema import TABLES, create_tables, deploy_locks, live_services, releases
 
 LEASE_S = 60.0
 
-releases = sa.Table(
-    "releases",
-    metadata,
-    sa.Column("run_id", sa.String(64), primary_key=True),
-    sa.Column("environment", sa.String(128), nullable=False),
-    sa.Column("version", sa.String(256), nullable=False),
-    # deploying | live | failed | rolled_back | rollback_failed | superseded
-    sa.Column("status", sa.String(32), nullable=False),
-    sa.Column("verified", sa.Boolean, nullable=False, default=False),
-    sa.Column("command", sa.String(32), nullable=False, default="deploy"),
-    sa.Column("started_at", sa.String(40), nullable=False),
-    sa.Column("finished_at", sa.String(40)),
-    sa.Column("user", sa.String(128)),
-    sa.Column("host", sa.String(255)),
-    sa.Column("services", sa.Text, nullable=False, default="{}"),
-    sa.Column("note", sa.Text),
-)
-
-live_services = sa.Table(
-    "live_services",
-    metadata,
-    sa.Column("environment", sa.String(128), primary_key=True),
-    sa.Column("service", sa.String(255), primary_key=True),
-    sa.Column("version", sa.String(256)),
-    sa.Column("image", sa.Text),
-    sa.Column("since", sa.String(40), nullable=False),
-    sa.Column("user", sa.String(128)),
-    sa.Column("run_id", sa.String(64)),
-    # what the engine reported: live | starting | unhealthy | absent | unknown
-    sa.Column("state", sa.String(32), nullable=False, default="live"),
-)
-
-deploy_locks = sa.Table(
-    "deploy_locks",
-    metadata,
-    sa.Column("environment", sa.String(128), primary_key=True),
-    sa.Column("run_id", sa.String(64), nullable=False),
-    sa.Column("user", sa.String(128)),
-    sa.Column("host", sa.String(255), nullable=False),
-    sa.Column("pid", sa.Integer, nullable=False),
-    sa.Column("version", sa.String(256)),
-    sa.Column("command", sa.String(32)),
-    sa.Column("acquired_at", sa.String(40), nullable=False),
-    sa.Column("expires_at", sa.String(40), nullable=False),
-)
-
-TABLES = [releases, live_services, deploy_locks]
 
 
 def env_key(environment: str | None) -> str:

@@ -84,6 +84,57 @@ signoffs = sa.Table(
 )
 
 
+# ---- releases, what is live where, and the deploy lock (gonogo.journal.releases) ----
+
+releases = sa.Table(
+    "releases",
+    metadata,
+    sa.Column("run_id", sa.String(64), primary_key=True),
+    sa.Column("environment", sa.String(128), nullable=False),
+    sa.Column("version", sa.String(256), nullable=False),
+    # deploying | live | failed | rolled_back | rollback_failed | superseded
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("verified", sa.Boolean, nullable=False, default=False),
+    sa.Column("command", sa.String(32), nullable=False, default="deploy"),
+    sa.Column("started_at", sa.String(40), nullable=False),
+    sa.Column("finished_at", sa.String(40)),
+    sa.Column("user", sa.String(128)),
+    sa.Column("host", sa.String(255)),
+    sa.Column("services", sa.Text, nullable=False, default="{}"),
+    sa.Column("note", sa.Text),
+)
+
+live_services = sa.Table(
+    "live_services",
+    metadata,
+    sa.Column("environment", sa.String(128), primary_key=True),
+    sa.Column("service", sa.String(255), primary_key=True),
+    sa.Column("version", sa.String(256)),
+    sa.Column("image", sa.Text),
+    sa.Column("since", sa.String(40), nullable=False),
+    sa.Column("user", sa.String(128)),
+    sa.Column("run_id", sa.String(64)),
+    # what the engine reported: live | starting | unhealthy | absent | unknown
+    sa.Column("state", sa.String(32), nullable=False, default="live"),
+)
+
+deploy_locks = sa.Table(
+    "deploy_locks",
+    metadata,
+    sa.Column("environment", sa.String(128), primary_key=True),
+    sa.Column("run_id", sa.String(64), nullable=False),
+    sa.Column("user", sa.String(128)),
+    sa.Column("host", sa.String(255), nullable=False),
+    sa.Column("pid", sa.Integer, nullable=False),
+    sa.Column("version", sa.String(256)),
+    sa.Column("command", sa.String(32)),
+    sa.Column("acquired_at", sa.String(40), nullable=False),
+    sa.Column("expires_at", sa.String(40), nullable=False),
+)
+
+#: The release history's tables, created when a ReleaseStore opens.
+TABLES = [releases, live_services, deploy_locks]
+
 #: Columns added after the first release: (table, column), added to older state stores.
 ADDED_COLUMNS = ((signoffs, "os_user"), (signoffs, "host"), (runs, "pid_start"))
 

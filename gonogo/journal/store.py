@@ -108,7 +108,7 @@ class Store:
                 self.engine.dispose()
                 raise NoState(display)
             # an existing store is brought up to date; only a new one gets its tables here
-            create_tables(self.engine)
+            create_tables(self.engine, [runs, results, signoffs])
             add_missing_columns(self.engine)
         except sa.exc.SQLAlchemyError as exc:
             self.engine.dispose()
