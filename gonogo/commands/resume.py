@@ -11,7 +11,7 @@ from gonogo.sources import load_config
 
 
 def main(args: argparse.Namespace) -> int:
-    from gonogo.deploy.run import resume_state, run_resume
+    from gonogo.deploy.resume import resume_state, run_resume
 
     store = open_run_state(args)
     try:
