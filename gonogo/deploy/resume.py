@@ -13,7 +13,7 @@ from gonogo.core.errors import (
     StateError,
 )
 from gonogo.core.outcomes import CheckResult, Outcome, Verdict
-from gonogo.deploy.run import rollback_main, finish, live_versions
+from gonogo.deploy.run import finish, live_versions, rollback_main
 from gonogo.deploy.session import DeploySession
 from gonogo.drivers.base import Deployed
 from gonogo.gate import check_context, store_for
