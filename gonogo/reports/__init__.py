@@ -1,4 +1,8 @@
-"""Reports: one module per format, each ``render(record, source) -> str`` over a stored run."""
+"""Reports: one module per format, each ``render(record, source) -> str`` over a stored run.
+
+Reports read recorded runs: they may import ``core``, the journal's records, the config
+model and markdown (to tick a checklist back); they know no engine, deploy or commands.
+"""
 
 from __future__ import annotations
 
