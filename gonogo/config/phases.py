@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,6 +18,7 @@ from gonogo.config.model import (
     Phase,
 )
 from gonogo.config.wording import kind_of, located_error, validation_error
+from gonogo.core.ids import slug
 from gonogo.interpolate import interpolate_data
 from gonogo.plugins import check_types
 from gonogo.yamlsource import Located
@@ -110,7 +110,7 @@ def build_check(
     except ValidationError as exc:
         raise validation_error(exc, located, where, type_name=type_name) from None
     title = common.title or _default_title(params)
-    check_id = common.id or _slug(title) or f"{phase_id}-{where[-1]}"
+    check_id = common.id or slug(title) or f"{phase_id}-{where[-1]}"
     return CheckSpec(
         id=check_id,
         title=title,
@@ -163,7 +163,3 @@ def _check_needs(
 def _default_title(params: Check) -> str:
     return params.describe()
 
-
-def _slug(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug[:48].strip("-")
