@@ -16,7 +16,7 @@ from gonogo.checks.base import CheckContext
 from gonogo.config.environments import other_environment as resolve_other
 from gonogo.config.environments import service_images
 from gonogo.config.model import PHASE_KINDS, Config
-from gonogo.core.errors import EXIT_INTERRUPTED, UsageError
+from gonogo.core.errors import UsageError
 from gonogo.core.outcomes import Verdict, decide, exit_code
 from gonogo.engine.runner import Plan, Runner, make_plan
 from gonogo.envfiles import EnvValue
@@ -158,8 +158,7 @@ def run_gate(config: Config, options: GateOptions) -> GateOutcome:
         except KeyboardInterrupt:
             # the runner has recorded every check that was running (errored, "interrupted")
             listener.close()
-            journal.finish(None, EXIT_INTERRUPTED, status="interrupted")
-            store.update_meta(journal.run_id, interrupted="stopped by Ctrl-C (SIGINT)")
+            journal.interrupted("stopped by Ctrl-C (SIGINT)")
             stream.write(f"\nrun {journal.run_id} interrupted; what it recorded: "
                          f"gonogo show {journal.run_id}\n")
             raise

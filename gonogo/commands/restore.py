@@ -59,7 +59,6 @@ from gonogo.commands._restore_target import database_key, protected_environment
 from gonogo.config.model import CheckSpec, Config, Phase
 from gonogo.confirm import confirm
 from gonogo.core.errors import (
-    EXIT_INTERRUPTED,
     EXIT_NOGO,
     CheckError,
     ConfigError,
@@ -236,7 +235,7 @@ def _run(config: Config | None, source: Path, params: RestoreInto, redactor: Red
         try:
             results = _run_until_signal(runner, plan)
         except (KeyboardInterrupt, asyncio.CancelledError):
-            journal.finish(None, EXIT_INTERRUPTED, status="interrupted")
+            journal.interrupted()
             sys.stderr.write(f"gonogo: restore interrupted; {params.unchanged_note()}\n")
             raise KeyboardInterrupt from None
         finally:

@@ -169,7 +169,7 @@ def finish(session: DeploySession, main: Coroutine[Any, Any, int]) -> int:
         # only reachable before the first change: after it, the session rolls back instead
         session.listener.close()
         _abandon(session, "interrupted")
-        journal.finish(None, EXIT_INTERRUPTED, status="interrupted")
+        journal.interrupted()
         by = f" by {session.signal}" if session.signal else ""
         what = ("before this run changed anything" if not session.changed else
                 "with changes not rolled back")

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 
 from gonogo import private
 from gonogo.core.clock import from_iso
-from gonogo.core.errors import NoState, StateError
+from gonogo.core.errors import EXIT_INTERRUPTED, NoState, StateError
 from gonogo.core.outcomes import CheckResult, Verdict
 from gonogo.identity import os_user
 from gonogo.journal import process
@@ -334,3 +334,10 @@ class RunJournal:
 
     def finish(self, verdict: Verdict | None, code: int, status: str = "finished") -> None:
         self.store.finish_run(self.run_id, str(verdict) if verdict else None, code, status)
+
+    def interrupted(self, why: str | None = None) -> None:
+        """The one way a run ends interrupted (Ctrl-C, a signal): no verdict, exit 130,
+        status ``interrupted``, and ``why`` kept for `runs` and `show` when given."""
+        self.finish(None, EXIT_INTERRUPTED, status="interrupted")
+        if why:
+            self.store.update_meta(self.run_id, interrupted=why)
