@@ -287,3 +287,49 @@ def test_layer_separators(layer: str) -> None:
     layers = Layers.parse([layer])
     assert layers.position == {"a": 0, "b": 0}
     assert layers.independent[0] is (layer == "a | b")
+
+
+# ---- public seams: no reaching into another module's private names ----------------------
+
+#: Private-looking names that are libraries' public API (SQLAlchemy rows, namedtuples, os).
+LIBRARY_PRIVATES = frozenset({"_mapping", "_replace", "_asdict", "_fields", "_exit"})
+
+
+def reach_ins(package: Path) -> list[str]:
+    """``obj._name`` where ``_name`` is not this module's own attribute, and ``from gonogo.x
+    import _name`` across packages: each a private seam another module depends on."""
+    found = []
+    for name, path in modules(package).items():
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        own = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)
+               and isinstance(node.value, ast.Name) and node.value.id == "self"}
+        where = path.relative_to(package.parent)
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Attribute) and node.attr.startswith("_")
+                    and not node.attr.startswith("__") and node.attr not in own
+                    and node.attr not in LIBRARY_PRIVATES
+                    and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))):
+                found.append(f"{where}:{node.lineno}: {ast.unparse(node)}")
+            if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                if unit(node.module, package) == unit(name, package):
+                    continue  # a package's modules share their private helpers
+                found += [f"{where}:{node.lineno}: from {node.module} import {alias.name}"
+                          for alias in node.names
+                          if alias.name.startswith("_") and not alias.name.startswith("__")]
+    return found
+
+
+def test_no_module_reaches_into_another_modules_private_names() -> None:
+    problems = reach_ins(ROOT / "gonogo")
+    assert problems == [], "\n".join(problems)
+
+
+def test_a_reach_in_is_named(tmp_path: Path) -> None:
+    package, _ = _tree(tmp_path, {
+        "top.py": "from app.left import _helper\n\ndef go(runner):\n    runner._finish()\n",
+        "left.py": "class A:\n    def f(self, other):\n        self._x = 1\n        return other._x\n",
+    })
+    assert reach_ins(package) == [
+        "app/top.py:1: from app.left import _helper",
+        "app/top.py:4: runner._finish",
+    ]
