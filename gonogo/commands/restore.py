@@ -204,6 +204,8 @@ class RestoreInto(Check):
             data["not_dropped"] = not_dropped
         if swapped.terminated:
             data["terminated_sessions"] = swapped.terminated
+        if swapped.not_copied:
+            data["not_copied"] = list(swapped.not_copied)
         what = (f"restored {_n(len(report.tables), 'table')}, {data['rows']:,} rows into {name}"
                 + ("; tables, row counts" + (" and checksums" if expected_sums else "")
                    + " match the manifest" if self.verify else "; NOT verified (no manifest)"))
@@ -218,6 +220,9 @@ class RestoreInto(Check):
             what += "; could not drop " + ", ".join(f"{n} ({p})" for n, p in not_dropped.items())
         if swapped.terminated:
             what += f"; terminated {_n(swapped.terminated, 'session')} (--force-disconnect)"
+        if swapped.not_copied:
+            what += "; NOT carried over from the previous database: " + ", ".join(
+                swapped.not_copied)
         return Evidence(summary=what, data=data)
 
     def unchanged_note(self) -> str:
