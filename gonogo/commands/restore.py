@@ -33,6 +33,7 @@ from typing import IO, Any
 
 from pydantic import PrivateAttr
 
+from gonogo import faults
 from gonogo.checks.base import Check, CheckContext, Evidence
 from gonogo.checks.postgres_common import (
     conninfo_parts,
@@ -147,6 +148,7 @@ class RestoreInto(Check):
         except CheckProblem as exc:
             raise type(exc)(f"{exc.message}; {self.unchanged_note()}", exc.evidence) from None
         self._stage["scratch"] = "created"
+        faults.point("restore.scratch_created")
         try:
             ctx.progress(f"restoring {dump.name} into {self.scratch}")
             evidence = await self._fill_and_swap(ctx, dump, manifest, server, name)
@@ -177,6 +179,7 @@ class RestoreInto(Check):
             archive_major=int(major) if major.isdigit() else None,
             extra=("--exit-on-error",), checksum_tables=tuple(expected_sums),
         )
+        faults.point("restore.filled")
         data: dict[str, Any] = {"target": display_url(self.target), "scratch_database": self.scratch,
                                 "tables": len(report.tables), "rows": sum(report.tables.values()),
                                 "restore_s": round(report.seconds, 3), "verified": self.verify}
@@ -186,9 +189,15 @@ class RestoreInto(Check):
             if problems:
                 raise CheckFailed("the restored copy differs from the backup's manifest: "
                                   + "; ".join(problems), data)
+        faults.point("restore.verified")
+        # the last checkpoint before the swap: a Ctrl-C or SIGTERM that came during the
+        # (synchronous) comparison cancels the restore here, instead of landing after the
+        # swap it was meant to prevent (the SIGTERM handler needs a turn of the loop)
+        await asyncio.sleep(0.05)
         swapped = swap_in(server, name, self.scratch, self.before, ctx.run_id,
                           force_disconnect=self.force_disconnect)
         self._stage["swapped"] = swapped
+        faults.point("restore.swapped")
         kept = swapped.before
         # the restore is done: what follows is housekeeping, whose failure is reported, not fatal
         try:

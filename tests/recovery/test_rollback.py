@@ -138,8 +138,9 @@ def test_rollback_stopped_at_each_step_converges(
     elif how == "int":
         # Ctrl-C once services change: half a rollback is the worst state — it is finished
         assert stopped.returncode == 0, stopped.stdout + stopped.stderr
-        assert ("SIGINT (Ctrl-C) received while rolling back: finishing the rollback first"
-                in stopped.stdout)
+        if not journaled:  # (at the very end, the run is over before the signal is read)
+            assert ("SIGINT (Ctrl-C) received while rolling back: finishing the rollback "
+                    "first") in stopped.stdout
         assert last_run(stack)["status"] == "finished"
     else:
         # SIGKILL: interrupted with the resume hint, the lock stale; the journal tells the
