@@ -42,19 +42,18 @@ def last_run(root: Path, env: dict[str, str] | None = None) -> dict[str, Any]:
     return dict(runs[0])
 
 
-def assert_shown_interrupted(root: Path, run_id: str, hint: str,
+def assert_shown_interrupted(root: Path, run: dict[str, Any], hint: str,
                              env: dict[str, str] | None = None) -> None:
-    """`runs` and `show` say the run was interrupted, with ``hint`` (how to go on), and never
-    that it is still RUNNING."""
+    """`runs` (table and JSON, ``run`` being its JSON row) and `show` say the run was
+    interrupted, with ``hint`` (how to go on), and never that it is still RUNNING."""
+    assert run["status"] == "interrupted" and hint in (run["status_note"] or ""), run
     listed = gonogo("runs", cwd=root, env=env).stdout
-    line = next(line for line in listed.splitlines() if run_id in line)
-    assert "interrupted" in line.lower() and "running" not in line.lower(), listed
-    assert hint in listed, listed
-    shown = gonogo("show", run_id, cwd=root, env=env).stdout
-    assert "interrupted" in shown.lower() and "RUNNING" not in shown, shown
+    line = next(line for line in listed.splitlines() if run["run_id"] in line)
+    assert "INTERRUPTED" in line and "RUNNING" not in listed, listed
+    assert f"{run['run_id']}: interrupted: " in listed and hint in listed, listed
+    shown = gonogo("show", run["run_id"], cwd=root, env=env).stdout
+    assert f"· {run['command']} · INTERRUPTED" in shown and "RUNNING" not in shown, shown
     assert hint in shown, shown
-    as_json = json.loads(gonogo("runs", "--format", "json", cwd=root, env=env).stdout)
-    assert next(r for r in as_json if r["run_id"] == run_id)["status"] == "interrupted"
 
 
 def lock_state(root: Path, env: dict[str, str] | None = None) -> str:

@@ -69,7 +69,7 @@ def test_backup_stopped_at_each_step_never_leaves_a_half_backup(
         assert len(made) <= 1
     else:
         assert len(made) == (1 if whole else 0), made
-    assert_shown_interrupted(tmp_path, run["run_id"], "gonogo backup --env production")
+    assert_shown_interrupted(tmp_path, run, "gonogo backup --env production")
     assert lock_state(tmp_path) == "no deploy lock is held\n"
     assert counts(source) == SAMPLE
     assert set(databases("gonogo_verify_")) <= verifying   # no scratch copy left (of ours)

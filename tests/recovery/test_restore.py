@@ -59,7 +59,7 @@ def test_restore_stopped_at_each_step_is_whole_then_converges(
             assert stopped.stderr.endswith("\ngonogo: interrupted\n"), stopped.stderr
             assert "Traceback" not in stopped.stderr
             assert copies(name)[0] == []       # the scratch database was dropped
-        assert_shown_interrupted(tmp_path, run["run_id"], rerun)
+        assert_shown_interrupted(tmp_path, run, rerun)
         assert lock_state(tmp_path) == "no deploy lock is held\n"
 
         again = gonogo("restore", "--from", str(dump), "--to", target, "--yes", cwd=tmp_path)

@@ -130,7 +130,7 @@ def test_rollback_stopped_at_each_step_converges(
         assert stopped.returncode == 130, stopped.stdout + stopped.stderr
         assert (f"interrupted by SIGINT (Ctrl-C) before this run changed anything: "
                 f"`gonogo resume {run['run_id']}` continues it") in stopped.stdout
-        assert_shown_interrupted(stack, run["run_id"], f"gonogo resume {run['run_id']}")
+        assert_shown_interrupted(stack, run, f"gonogo resume {run['run_id']}")
         assert lock_state(stack) == "no deploy lock is held\n"
         assert checked.returncode == 0, checked.stdout
         again = gonogo("rollback", cwd=stack, env=docker_env)   # a re-run converges
@@ -145,7 +145,7 @@ def test_rollback_stopped_at_each_step_converges(
     else:
         # SIGKILL: interrupted with the resume hint, the lock stale; the journal tells the
         # truth until the engine moved and the journal has not caught up yet
-        assert_shown_interrupted(stack, run["run_id"], f"gonogo resume {run['run_id']}")
+        assert_shown_interrupted(stack, run, f"gonogo resume {run['run_id']}")
         assert lock_state(stack).startswith(
             "production: STALE: its process "), lock_state(stack)
         if engine_moved and not journaled:
