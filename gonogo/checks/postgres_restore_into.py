@@ -5,11 +5,13 @@ the swap and the scratch database dropped when anything fails.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
 from pydantic import PrivateAttr
 
+from gonogo import faults
 from gonogo.checks.base import Check, CheckContext, Evidence
 from gonogo.checks.postgres_common import (
     count_rows,
@@ -75,6 +77,7 @@ class RestoreInto(Check):
         except CheckProblem as exc:
             raise type(exc)(f"{exc.message}; {self.unchanged_note()}", exc.evidence) from None
         self._stage["scratch"] = "created"
+        faults.point("restore.scratch_created")
         try:
             ctx.progress(f"restoring {dump.name} into {self.scratch}")
             evidence = await self._fill_and_swap(ctx, dump, manifest, server, name)
@@ -105,6 +108,7 @@ class RestoreInto(Check):
             archive_major=int(major) if major.isdigit() else None,
             extra=("--exit-on-error",), checksum_tables=tuple(expected_sums),
         )
+        faults.point("restore.filled")
         data: dict[str, Any] = {"target": display_url(self.target), "scratch_database": self.scratch,
                                 "tables": len(report.tables), "rows": sum(report.tables.values()),
                                 "restore_s": round(report.seconds, 3), "verified": self.verify}
@@ -114,9 +118,15 @@ class RestoreInto(Check):
             if problems:
                 raise CheckFailed("the restored copy differs from the backup's manifest: "
                                   + "; ".join(problems), data)
+        faults.point("restore.verified")
+        # the last checkpoint before the swap: a Ctrl-C or SIGTERM that came during the
+        # (synchronous) comparison cancels the restore here, instead of landing after the
+        # swap it was meant to prevent (the SIGTERM handler needs a turn of the loop)
+        await asyncio.sleep(0.05)
         swapped = swap_in(server, name, self.scratch, self.before, ctx.run_id,
                           force_disconnect=self.force_disconnect)
         self._stage["swapped"] = swapped
+        faults.point("restore.swapped")
         kept = swapped.before
         # the restore is done: what follows is housekeeping, whose failure is reported, not fatal
         try:
@@ -132,6 +142,8 @@ class RestoreInto(Check):
             data["not_dropped"] = not_dropped
         if swapped.terminated:
             data["terminated_sessions"] = swapped.terminated
+        if swapped.not_copied:
+            data["not_copied"] = list(swapped.not_copied)
         what = (f"restored {count_of(len(report.tables), 'table')}, {data['rows']:,} rows into {name}"
                 + ("; tables, row counts" + (" and checksums" if expected_sums else "")
                    + " match the manifest" if self.verify else "; NOT verified (no manifest)"))
@@ -146,6 +158,9 @@ class RestoreInto(Check):
             what += "; could not drop " + ", ".join(f"{n} ({p})" for n, p in not_dropped.items())
         if swapped.terminated:
             what += f"; terminated {count_of(swapped.terminated, 'session')} (--force-disconnect)"
+        if swapped.not_copied:
+            what += "; NOT carried over from the previous database: " + ", ".join(
+                swapped.not_copied)
         return Evidence(summary=what, data=data)
 
     def unchanged_note(self) -> str:

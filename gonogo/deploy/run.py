@@ -145,6 +145,7 @@ async def rollback_main(session: DeploySession, known: dict[str, Deployed]) -> i
     if code is not None:
         session.closing.append("Cannot roll back: nothing was changed.")
         return code
+    faults.point("rollback.planned")
     for i, warning in enumerate(session.warnings, 1):
         session.record(f"rollback.warning.{i}", "Rollback target confirmed despite a warning",
                        "plan", "preflight", "rollback.target", Outcome.WARNED, warning, 0.0)
@@ -155,6 +156,7 @@ async def rollback_main(session: DeploySession, known: dict[str, Deployed]) -> i
         session.journal.run_id, session.config.environment.name, session.version, "rollback",
         {s.name: {"from": s.previous.to_json() if s.previous else None, "to": s.target}
          for s in session.plan.steps})
+    faults.point("rollback.released")
     return await session.change(lambda: session.deploy_steps(skip=("deploy",)),
                                 on_fault=lambda reason: session.rolled_back(reason, ok=False))
 

@@ -98,7 +98,12 @@ class DeploySession(RollbackSteps):
                      on_fault: Callable[[str], Awaitable[int]] | None = None) -> int:
         """``steps`` (the services), then verify and watch — the part of a deploy that
         changes things, under one guard: whatever ends it early rolls back (``on_fault``,
-        by default ``roll_back``). Once verified and recorded live, post runs outside it."""
+        by default ``roll_back``). Once verified and recorded live, post runs outside it.
+        A `rollback` run changing services IS the rollback: from here a signal is noted and
+        the rollback finished, as during a deploy's own rollback (half of one is the worst
+        state; SIGKILL stops it, and `gonogo resume` completes it)."""
+        if self.command == "rollback":
+            self.rolling_back = True
         try:
             if steps is not None:
                 await steps()

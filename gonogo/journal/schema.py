@@ -192,6 +192,20 @@ class RunRecord:
         return f"gonogo resume {self.id}" if self.resumable else None
 
     @property
+    def rerun_hint(self) -> str | None:
+        """An interrupted restore or backup is not resumed but run again: a restore leaves
+        its target as it was or fully restored (the next one drops the scratch database a
+        killed one left), a backup writes its manifest last."""
+        if self.status != "interrupted":
+            return None
+        source, target = self.meta.get("source"), self.meta.get("target")
+        if self.command == "restore" and source and target:
+            return f"gonogo restore --from {source} --to {target}"
+        if self.command == "backup":
+            return "gonogo backup" + (f" --env {self.environment}" if self.environment else "")
+        return None
+
+    @property
     def duration_s(self) -> float | None:
         if self.finished_at is None:
             return None
