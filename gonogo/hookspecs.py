@@ -7,16 +7,18 @@ startup error naming both. See docs/plugins.md.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pluggy
 
-if TYPE_CHECKING:  # annotations only
-    from gonogo.checks.base import Check
-    from gonogo.migrations import MigrationReader
+from gonogo.checks.base import Check
+from gonogo.hookimpl import hookimpl
+from gonogo.migrations import MigrationReader
+
+__all__ = ["gonogo_check_types", "gonogo_drivers", "gonogo_migration_readers",
+           "gonogo_report_formats", "hookimpl", "hookspec"]
 
 hookspec = pluggy.HookspecMarker("gonogo")
-hookimpl = pluggy.HookimplMarker("gonogo")
 
 
 @hookspec

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from gonogo.checks.base import Check, CheckContext, Evidence
 from gonogo.config.model import ServiceModel
+from gonogo.core.errors import CheckError, CheckFailed, CheckWarning
+from gonogo.core.outcomes import CheckResult, Outcome
 from gonogo.drivers.base import (
     Deployed,
     Driver,
@@ -18,14 +20,12 @@ from gonogo.drivers.base import (
     Observed,
     run_checked,
 )
-from gonogo.engine.outcomes import CheckResult, Outcome
-from gonogo.errors import CheckError, CheckFailed, CheckWarning
-from gonogo.hookspecs import hookimpl
+from gonogo.hookimpl import hookimpl
 from gonogo.migrations import MigrationReader, MigrationStatus, qualified, table_exists
 from gonogo.reports.base import ReportFormat
 
 if TYPE_CHECKING:
-    from gonogo.journal.store import RunRecord
+    from gonogo.journal.schema import RunRecord
 
 __all__ = [
     "Check", "CheckContext", "CheckError", "CheckFailed", "CheckResult", "CheckWarning",
@@ -39,7 +39,7 @@ def __getattr__(name: str) -> Any:
     # The journal's record type brings SQLAlchemy: imported when asked for, so that loading
     # a plugin at startup does not slow every command down.
     if name == "RunRecord":
-        from gonogo.journal.store import RunRecord
+        from gonogo.journal.schema import RunRecord
 
         return RunRecord
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -21,16 +21,14 @@ import importlib.metadata
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pluggy
 
 from gonogo import hookspecs
-from gonogo.errors import GonogoError
+from gonogo.checks.base import Check
+from gonogo.core.errors import GonogoError
 from gonogo.migrations import MigrationReader, use_readers
-
-if TYPE_CHECKING:
-    from gonogo.checks.base import Check
 
 ENTRY_POINT_GROUP = "gonogo"
 

@@ -21,9 +21,9 @@ from gonogo.checks.postgres_common import (
     sql_error,
 )
 from gonogo.choices import expected_one_of
-from gonogo.config.model import DatabaseUrl
-from gonogo.errors import CheckError, CheckFailed, CheckWarning
-from gonogo.hookspecs import hookimpl
+from gonogo.core.errors import CheckError, CheckFailed, CheckWarning
+from gonogo.core.fields import DatabaseUrl
+from gonogo.hookimpl import hookimpl
 from gonogo.migrations import MigrationReader, MigrationStatus, reader_for, reader_names
 from gonogo.targets.local import run_process
 

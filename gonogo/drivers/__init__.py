@@ -2,7 +2,9 @@
 
 One module per driver (``compose``, ``swarm``, ``shell``), each registered through the
 ``gonogo_drivers`` hook like a third party's; ``driver_for`` builds the one a service's
-``driver:`` names.
+``driver:`` names. Drivers are leaves: they know ``core``, the config model
+(``ServiceModel``), the utilities (targets, redact, private) and the plugin registry; never
+the engine, journal, reports or commands.
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ from gonogo.drivers.base import (
     run_checked,
     version_of,
 )
-from gonogo.hookspecs import hookimpl
+from gonogo.hookimpl import hookimpl
 
 _VALIDATED: set[tuple[str, str | None]] = set()
 

@@ -20,7 +20,7 @@ from gonogo.drivers.base import (
     Observed,
     run_checked,
 )
-from gonogo.hookspecs import hookimpl
+from gonogo.hookimpl import hookimpl
 
 SHELL = "/bin/sh"
 

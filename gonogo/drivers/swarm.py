@@ -19,14 +19,14 @@ from gonogo.drivers.base import (
     Health,
     Observed,
     container_health,
-    docker_binary,
     docker_client,
     in_thread,
     observed_from_health,
     run_checked,
     version_of,
 )
-from gonogo.hookspecs import hookimpl
+from gonogo.hookimpl import hookimpl
+from gonogo.targets.docker import docker_binary
 
 
 def _image(spec: dict[str, Any] | None) -> str | None:

@@ -3,7 +3,8 @@
 
 Each reader is a ``MigrationReader`` registered through the ``gonogo_migration_readers``
 hook (the built-ins as a plugin's Liquibase reader would be); the ``migrations`` check's
-``tool:`` names one."""
+``tool:`` names one. A utility below check types: it imports nothing of gonogo's but the
+``hookimpl`` marker."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ import ast
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gonogo.hookspecs import hookimpl
+from gonogo.hookimpl import hookimpl
 from gonogo.migrations import MigrationReader, MigrationStatus, qualified, table_exists
 
 if TYPE_CHECKING:

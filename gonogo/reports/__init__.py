@@ -1,5 +1,10 @@
 """Reports: one module per format, each a ``ReportFormat`` (``render(record) -> str`` over a
-stored run) registered through the ``gonogo_report_formats`` hook, as plugins' formats are."""
+stored run) registered through the ``gonogo_report_formats`` hook, as plugins' formats are.
+
+Reports read recorded runs: they may import ``core``, the journal's records, the config
+model, markdown (to tick a checklist back) and the plugin registry; they know no engine,
+deploy or commands.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gonogo.errors import UsageError
+from gonogo.core.errors import UsageError
 from gonogo.outputs import write_output
 from gonogo.plugins import registry
 from gonogo.reports.base import ReportFormat
 
 if TYPE_CHECKING:  # annotations only: rendering needs no database driver
-    from gonogo.journal.store import RunRecord
+    from gonogo.journal.schema import RunRecord
 
 __all__ = ["ReportFormat", "ReportSpec", "formats", "parse_report_specs", "render",
            "write_report"]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # annotations only: rendering needs no database driver
-    from gonogo.journal.store import RunRecord
+    from gonogo.journal.schema import RunRecord
 
 
 

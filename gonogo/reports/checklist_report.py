@@ -8,14 +8,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gonogo.durations import format_duration
-from gonogo.engine.outcomes import CheckResult, Outcome
-from gonogo.errors import UsageError
-from gonogo.hookspecs import hookimpl
+from gonogo.config.read import is_markdown
+from gonogo.core.durations import format_duration
+from gonogo.core.errors import UsageError
+from gonogo.core.outcomes import CheckResult, Outcome
+from gonogo.hookimpl import hookimpl
 from gonogo.reports.base import ReportFormat
 
 if TYPE_CHECKING:  # annotations only: rendering needs no database driver
-    from gonogo.journal.store import RunRecord
+    from gonogo.journal.schema import RunRecord
 
 SHORT = 60
 
@@ -27,7 +28,7 @@ def source_text(record: RunRecord) -> str:
         candidates.append(record.run_dir / "source.md")
     for key in ("checklist", "source"):
         value = record.meta.get(key)
-        if isinstance(value, str) and value.lower().endswith((".md", ".markdown")):
+        if isinstance(value, str) and is_markdown(value):
             candidates.append(Path(value))
     for path in candidates:
         try:

@@ -6,10 +6,10 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from gonogo.engine.outcomes import CheckResult, Outcome
+from gonogo.core.outcomes import CheckResult, Outcome
 
 if TYPE_CHECKING:  # annotations only: rendering needs no database driver
-    from gonogo.journal.store import RunRecord
+    from gonogo.journal.schema import RunRecord
 
 ICONS = {
     Outcome.PASSED: "✓",
@@ -104,8 +104,9 @@ def status_line(record: RunRecord) -> str | None:
     runs when this host cannot tell; None for a finished run."""
     if record.status == "interrupted":
         line = f"interrupted: {record.status_note or 'the run did not finish'}"
-        hint = record.resume_hint
-        return line + (f" — resume with `{hint}`" if hint else "")
+        if record.resume_hint:
+            return line + f" — resume with `{record.resume_hint}`"
+        return line + (f" — run it again: `{record.rerun_hint}`" if record.rerun_hint else "")
     if record.status == "running":
         return record.status_note or f"running (pid {record.pid} on {record.host})"
     return None

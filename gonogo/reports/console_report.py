@@ -12,15 +12,15 @@ import time
 from typing import IO, TYPE_CHECKING, Any
 
 from gonogo.config.model import CheckSpec, Phase
-from gonogo.durations import format_duration
-from gonogo.engine.outcomes import CheckResult, Outcome
-from gonogo.hookspecs import hookimpl
+from gonogo.core.durations import format_duration
+from gonogo.core.outcomes import CheckResult, Outcome
+from gonogo.hookimpl import hookimpl
 from gonogo.redact import Redactor
 from gonogo.reports.base import ReportFormat
 from gonogo.reports.common import ICONS, counts_line, output_tail, verdict_of
 
 if TYPE_CHECKING:  # annotations only: rendering needs no database driver
-    from gonogo.journal.store import RunRecord
+    from gonogo.journal.schema import RunRecord
 
 STYLES = {
     Outcome.PASSED: "green",

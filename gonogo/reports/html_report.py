@@ -6,13 +6,13 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from gonogo import __version__
-from gonogo.engine.outcomes import CheckResult
-from gonogo.hookspecs import hookimpl
+from gonogo.core.outcomes import CheckResult
+from gonogo.hookimpl import hookimpl
 from gonogo.reports.base import ReportFormat
 from gonogo.reports.common import ICONS, counts, output_tail, status_line, verdict_of
 
 if TYPE_CHECKING:  # annotations only: rendering needs no database driver
-    from gonogo.journal.store import RunRecord
+    from gonogo.journal.schema import RunRecord
 
 
 def render(record: RunRecord) -> str:

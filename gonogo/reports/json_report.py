@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from gonogo.hookspecs import hookimpl
+from gonogo.hookimpl import hookimpl
 from gonogo.reports.base import ReportFormat
 from gonogo.reports.common import counts, evidence, status_line, verdict_of
 
 if TYPE_CHECKING:  # annotations only: rendering needs no database driver
-    from gonogo.journal.store import RunRecord
+    from gonogo.journal.schema import RunRecord
 
 
 def run_summary(record: RunRecord) -> dict[str, Any]:

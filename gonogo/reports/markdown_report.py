@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gonogo.durations import format_duration
-from gonogo.hookspecs import hookimpl
+from gonogo.core.durations import format_duration
+from gonogo.hookimpl import hookimpl
 from gonogo.reports.base import ReportFormat
 from gonogo.reports.common import (
     EMOJI,
@@ -17,7 +17,7 @@ from gonogo.reports.common import (
 )
 
 if TYPE_CHECKING:  # annotations only: rendering needs no database driver
-    from gonogo.journal.store import RunRecord
+    from gonogo.journal.schema import RunRecord
 
 
 def _cell(text: str) -> str:
