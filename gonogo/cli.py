@@ -13,7 +13,7 @@ from gonogo import __version__
 EPILOG = (
     "exit codes: 0 GO/success, 1 NO-GO (nothing changed), 2 usage or config error, "
     "3 internal error, 4 PENDING sign-off, 5 deploy failed and rolled back, "
-    "6 rollback failed, 130 interrupted"
+    "6 rollback failed, 7 verified but a post step failed, 130 interrupted"
 )
 
 

@@ -31,6 +31,7 @@ from gonogo.errors import (
     EXIT_GO,
     EXIT_NOGO,
     EXIT_PENDING,
+    EXIT_POST_FAILED,
     EXIT_ROLLBACK_FAILED,
     EXIT_ROLLED_BACK,
 )
@@ -444,7 +445,7 @@ class DeploySession:
     def closing_code(verified: bool, post: Verdict) -> int:
         if not verified:
             return EXIT_PENDING
-        return EXIT_NOGO if post == Verdict.NO_GO else EXIT_GO
+        return EXIT_POST_FAILED if post == Verdict.NO_GO else EXIT_GO
 
     async def close_deploy(self, verified: bool, post: Verdict) -> int:
         """The closing message and notification of a release that went live."""
@@ -462,7 +463,7 @@ class DeploySession:
                                 "verification).")
             await self.notify("failure", f"{self.config.name}: {self.version} live, post-deploy "
                                          "steps failed", self.failing_items())
-            return EXIT_NOGO
+            return EXIT_POST_FAILED
         self.closing.append(f"Deployed {self.version} to {self.env_name}: every service "
                             "healthy, verification passed.")
         await self.notify("success", f"{self.config.name}: {self.version} live in "
