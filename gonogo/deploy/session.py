@@ -21,6 +21,7 @@ from typing import IO, Any
 from gonogo import faults
 from gonogo.checks.base import CheckContext
 from gonogo.config.model import Config, Phase
+from gonogo.deploy import migrations_guard
 from gonogo.deploy.health import HealthReport, wait_healthy
 from gonogo.deploy.observe import observe, recorded
 from gonogo.deploy.plan import DeployPlan, ServiceStep, build_plan, plan_lines
@@ -428,6 +429,7 @@ class DeploySession:
         # an inconclusive watch, like a pending verify item, leaves the release awaiting a person
         verified = verdict == Verdict.GO and watched == Verdict.GO
         self.releases.update_release(self.journal.run_id, status="live", verified=verified)
+        migrations_guard.record(self.store, self.journal.run_id, self.results, self.config)
         faults.point("deploy.live")
         try:
             post = await self.run_phases({"post"})
