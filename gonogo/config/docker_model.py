@@ -36,9 +36,18 @@ def _docker_host(text: str) -> str:
 
 #: Where the Docker engine is: ``ssh://deploy@vps:22`` (a VPS reached over SSH), ``tcp://…``.
 DockerHost = Annotated[str, AfterValidator(_docker_host)]
+def _env_ref(value: object) -> object:
+    if not isinstance(value, list):
+        # never quote the value: it may be the password itself
+        raise ValueError("expected the name of the variable that holds it, like "
+                         "[REGISTRY_PASSWORD] (a password is never written in the config)")
+    return value
+
+
 #: A secret given as the environment variable that holds it (Kamal: ``password: [VAR]``).
 EnvRef = Annotated[list[Annotated[str, Field(pattern=ENV_NAME)]],
                    Field(min_length=1, max_length=1)]
+SecretRef = Annotated[EnvRef, BeforeValidator(_env_ref)]
 
 
 class RegistryModel(_Strict):
@@ -47,7 +56,7 @@ class RegistryModel(_Strict):
 
     server: str = Field(min_length=1)
     username: str | EnvRef
-    password: EnvRef
+    password: SecretRef
 
 
 def seconds(value: float) -> str:
