@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+)
 
 from gonogo.durations import parse_duration
 from gonogo.envfiles import EnvValue
@@ -69,11 +77,13 @@ def _zero_or_duration(value: object) -> float:
 
 
 #: A duration (``2s``, ``500ms``); given to Docker as seconds (``2.5s``).
+_SCHEMA = WithJsonSchema({"type": "string", "pattern": r"^(\d+(\.\d+)?(ms|s|m|h))+$",
+                          "description": "a duration like 500ms, 2s, 1m"})
 DockerDuration = Annotated[float, BeforeValidator(parse_duration),
-                           PlainSerializer(seconds, return_type=str)]
+                           PlainSerializer(seconds, return_type=str), _SCHEMA]
 #: Zero allowed (Docker's ``0s``: no delay).
 _MaybeZero = Annotated[float, BeforeValidator(_zero_or_duration),
-                       PlainSerializer(seconds, return_type=str)]
+                       PlainSerializer(seconds, return_type=str), _SCHEMA]
 
 
 class SwarmHealthcheck(_Strict):
