@@ -18,6 +18,7 @@ from gonogo.checks.base import CheckContext
 from gonogo.config.model import Config
 from gonogo.engine.outcomes import CheckResult, Outcome
 from gonogo.errors import CheckProblem
+from gonogo.gate import store_for, subprocess_env
 from gonogo.journal.release_migrations import MigrationRecords
 from gonogo.journal.releases import Release, ReleaseStore
 from gonogo.journal.store import Store
@@ -131,8 +132,6 @@ def ahead_lines(ahead: list[Ahead], version: str) -> list[str]:
 async def before_rollback(config: Config, version: str) -> tuple[list[Ahead], list[str]]:
     """What `gonogo rollback` checks before it changes anything: is the database ahead of
     the release it returns to? (No record of that release: nothing to compare, no note.)"""
-    from gonogo.gate import store_for, subprocess_env
-
     if not any(s.type == "migrations" for s in config.checks.values()):
         return [], []
     store = store_for(config)
