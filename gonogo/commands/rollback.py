@@ -19,7 +19,7 @@ from gonogo.config import load_config
 from gonogo.config.model import Config
 from gonogo.confirm import confirm
 from gonogo.error_handler import use_redactor
-from gonogo.errors import EXIT_NOGO
+from gonogo.errors import EXIT_NOGO, LockHeld
 
 
 def guard_database(args: argparse.Namespace, config: Config, version: str) -> list[str] | int:
@@ -48,7 +48,16 @@ def guard_database(args: argparse.Namespace, config: Config, version: str) -> li
               f"{', '.join(without)}. Nothing was changed.")
         return EXIT_NOGO
     from gonogo.commands import restore
+    from gonogo.gate import store_for
+    from gonogo.journal.releases import ReleaseStore, lock_message
 
+    store = store_for(config)
+    try:  # the restore runs before the rollback takes the lock: not while a deploy runs
+        held = ReleaseStore(store.engine).lock(config.environment.name)
+    finally:
+        store.close()
+    if held is not None:
+        raise LockHeld(lock_message(held))
     for item in ahead:
         assert item.backup is not None
         print(f"Restoring {item.backup} (taken before {item.names[0]}) before rolling back.")
