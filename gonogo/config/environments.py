@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from gonogo.config.docker_model import resolve_registry
 from gonogo.config.model import (
     Config,
     ConfigModel,
@@ -119,6 +120,11 @@ def resolve_environment(
     by_value = [k for k, v in values.items() if not v.from_process]
     environment.redactor.add_env(environment.variables(), declared, public=public,
                                  by_value=by_value)
+    spec_env = model.environments.get(name) if name is not None else None
+    environment.docker_host = spec_env.docker_host if spec_env else None
+    environment.registry_login, environment.registry_problem = resolve_registry(
+        (spec_env.registry if spec_env else None) or model.registry, environment.values,
+        environment.redactor)
     return environment
 
 

@@ -23,8 +23,10 @@ from gonogo.core.errors import (
     EXIT_GO,
     EXIT_NOGO,
     EXIT_PENDING,
+    EXIT_POST_FAILED,
 )
 from gonogo.core.outcomes import Outcome, Verdict
+from gonogo.deploy import migrations_guard
 from gonogo.deploy.health import wait_healthy
 from gonogo.deploy.observe import observe, recorded
 from gonogo.deploy.plan import ServiceStep, build_plan, plan_lines
@@ -262,6 +264,7 @@ class DeploySession(RollbackSteps):
         # an inconclusive watch, like a pending verify item, leaves the release awaiting a person
         verified = verdict == Verdict.GO and watched == Verdict.GO
         self.releases.update_release(self.journal.run_id, status="live", verified=verified)
+        migrations_guard.record(self.store, self.journal.run_id, self.results, self.config)
         faults.point("deploy.live")
         try:
             post = await self.run_phases({"post"})
@@ -279,7 +282,7 @@ class DeploySession(RollbackSteps):
     def closing_code(verified: bool, post: Verdict) -> int:
         if not verified:
             return EXIT_PENDING
-        return EXIT_NOGO if post == Verdict.NO_GO else EXIT_GO
+        return EXIT_POST_FAILED if post == Verdict.NO_GO else EXIT_GO
 
     async def close_deploy(self, verified: bool, post: Verdict) -> int:
         """The closing message and notification of a release that went live."""
@@ -297,7 +300,7 @@ class DeploySession(RollbackSteps):
                                 "verification).")
             await self.notify("failure", f"{self.config.name}: {self.version} live, post-deploy "
                                          "steps failed", self.failing_items())
-            return EXIT_NOGO
+            return EXIT_POST_FAILED
         self.closing.append(f"Deployed {self.version} to {self.env_name}: every service "
                             "healthy, verification passed.")
         await self.notify("success", f"{self.config.name}: {self.version} live in "
