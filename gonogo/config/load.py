@@ -435,6 +435,7 @@ def build_check(
         advisory=common.advisory,
         retry=common.retry,
         line=located.line_of(where),
+        tags=tuple(common.tags),
     )
 
 

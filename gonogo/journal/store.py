@@ -524,7 +524,12 @@ def _engine(url: str, display: str) -> Engine:
 
             return engine
         return sa.create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
-    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
+    except ImportError as exc:
+        if (exc.name or "").startswith("psycopg"):  # the driver comes with an extra
+            raise StateError(f"state store {display}: the PostgreSQL driver is not installed "
+                             "(pip install 'gonogo[postgres]')") from None
+        raise StateError(f"state store {display}: {_short(exc)}") from None
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
         raise StateError(f"state store {display}: {_short(exc)}") from None
 
 

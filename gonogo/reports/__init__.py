@@ -18,6 +18,7 @@ FORMATS = {
     "markdown": "md",
     "html": "html",
     "checklist": "md",
+    "github": "txt",
 }
 
 
@@ -60,7 +61,8 @@ def write_report(record: RunRecord, spec: ReportSpec) -> Path | None:
         path = Path(spec.path)
     else:
         assert record.run_dir is not None
-        suffix = "checklist.md" if spec.format == "checklist" else f"report.{FORMATS[spec.format]}"
+        suffix = {"checklist": "checklist.md", "github": "annotations.txt"}.get(
+            spec.format, f"report.{FORMATS[spec.format]}")
         path = record.run_dir / suffix
     # 0600 wherever it goes: a report carries evidence (redacted, but still the project's);
     # whoever publishes it can widen it. A device (/dev/null) is written into, never replaced.
