@@ -116,6 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     _config_args(p)
     p.add_argument("--version", "-V", dest="version", metavar="V",
                    help="validate as `deploy --version V` loads it (${version} set)")
+    p.add_argument("--strict", action="store_true",
+                   help="checklist items that nothing binds (they wait for a sign-off) are errors")
 
     p = sub.add_parser("schema", help="print the JSON Schema of gonogo.yml")
     p.add_argument("-o", "--output", metavar="PATH")
