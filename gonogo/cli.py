@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -225,6 +226,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also write DEPLOYMENT_CHECKLIST.md in the reference checklist's shape")
     p.add_argument("--force", action="store_true", help="overwrite existing files")
 
+    p = sub.add_parser("completion", help="print shell completion code (bash, zsh or fish)")
+    p.add_argument("shell", choices=["bash", "zsh", "fish"],
+                   help='e.g. eval "$(gonogo completion bash)" in ~/.bashrc')
+
     p = sub.add_parser("demo", help="run a self-contained demo (no Docker, no network)")
     p.add_argument("--dir", metavar="PATH", help="workspace to create (default: a temp dir)")
     p.add_argument("--keep", action="store_true", help="keep the workspace afterwards")
@@ -241,6 +246,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # logs); the commands it runs for the user get the user's umask back.
     use_private_umask()
     parser = build_parser()
+    if "_ARGCOMPLETE" in os.environ:  # the shell asks for completions (`gonogo completion`)
+        import argcomplete
+
+        argcomplete.autocomplete(parser)  # answers and exits
     args = parser.parse_args(argv)
     if not args.command:
         parser.print_help()

@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
-from tests.packaging.conftest import ROOT, CleanVenv, Dist
 from testing.cli import write
+from tests.packaging.conftest import ROOT, CleanVenv, Dist
 
 CHECKLIST = """# Release
 

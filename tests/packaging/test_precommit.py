@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.packaging.conftest import ROOT
 from testing.cli import write
+from tests.packaging.conftest import ROOT
 
 GOOD = """version: 1
 checklist: DEPLOYMENT_CHECKLIST.md
