@@ -389,8 +389,9 @@ def build_check(
 ) -> CheckSpec:
     if not isinstance(raw, dict):
         raise _err(located, where, f"expected a check mapping (id, title, type, …), got {_kind(raw)}")
-    common_raw = {k: v for k, v in raw.items() if k in COMMON_KEYS}
-    params_raw = {k: v for k, v in raw.items() if k not in COMMON_KEYS}
+    own = _own_keys(raw.get("type"), types)
+    common_raw = {k: v for k, v in raw.items() if k in COMMON_KEYS and k not in own}
+    params_raw = {k: v for k, v in raw.items() if k not in COMMON_KEYS or k in own}
     try:
         common = CheckCommon.model_validate(common_raw)
     except ValidationError as exc:
@@ -609,6 +610,14 @@ def _allowed_keys(exc: ValidationError, error: Any, type_name: str | None) -> li
     if cls is root and type_name:
         keys |= COMMON_KEYS
     return sorted(keys)
+
+
+def _own_keys(type_name: Any, types: Mapping[str, type[Check]]) -> frozenset[str]:
+    """``tags`` when the check type has a ``tags`` parameter of its own: then it is the
+    type's (``docker.build``/``docker.push`` image tags), not selection tags — those types
+    change state and never run under `check`, the only command that selects by tag."""
+    cls = types.get(type_name) if isinstance(type_name, str) else None
+    return frozenset({"tags"}) if cls is not None and "tags" in cls.model_fields else frozenset()
 
 
 def _model_in(annotation: Any) -> Any:
