@@ -21,7 +21,7 @@ from mkdocs.structure.files import File, Files
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-#: What each exit code means; a code in gonogo.errors without a line here fails the build.
+#: What each exit code means; a code in gonogo.core.errors without a line here fails the build.
 EXIT_MEANINGS = {
     "EXIT_GO": "GO, or the command succeeded",
     "EXIT_NOGO": "NO-GO: a blocking check did not pass; nothing was changed",
@@ -236,7 +236,7 @@ def cli_reference() -> str:
 
 
 def exit_codes() -> str:
-    from gonogo import errors
+    from gonogo.core import errors
 
     codes = {name: value for name, value in vars(errors).items()
              if name.startswith("EXIT_") and isinstance(value, int)}
@@ -246,7 +246,7 @@ def exit_codes() -> str:
     rows = [(value, f"`{name}`", EXIT_MEANINGS[name]) for name, value in codes.items()]
     if "EXIT_POST_FAILED" not in codes:  # a literal 7 in the deploy code, for now
         rows.append((7, "", EXIT_MEANINGS["EXIT_POST_FAILED"]))
-    lines = ["# Exit codes", "", "Every command exits with one of these (`gonogo.errors`).", "",
+    lines = ["# Exit codes", "", "Every command exits with one of these (`gonogo.core.errors`).", "",
              "| exit | name | meaning |", "|---|---|---|"]
     lines += [f"| {value} | {name} | {meaning} |" for value, name, meaning in sorted(rows)]
     return "\n".join(lines) + "\n"

@@ -1,5 +1,5 @@
 """The MkDocs site builds with --strict, with a page per check type generated from the
-check classes, the CLI reference from the parser and the exit codes from gonogo.errors;
+check classes, the CLI reference from the parser and the exit codes from gonogo.core.errors;
 a broken link fails the build."""
 
 from __future__ import annotations

@@ -41,9 +41,9 @@ from gonogo.checks.postgres_common import (
     tool_connection,
     write_json_atomically,
 )
-from gonogo.config.model import DatabaseUrl
-from gonogo.errors import CheckError, CheckFailed
-from gonogo.hookspecs import hookimpl
+from gonogo.core.errors import CheckError, CheckFailed
+from gonogo.core.fields import DatabaseUrl
+from gonogo.hookimpl import hookimpl
 from gonogo.targets.local import run_process
 
 DEFAULT_PATH = "backups/backup_{timestamp}.dump"

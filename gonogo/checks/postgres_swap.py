@@ -27,7 +27,7 @@ from gonogo.checks.postgres_common import (
     sql_error,
 )
 from gonogo.checks.postgres_restore import drop_database
-from gonogo.errors import CheckError, CheckFailed
+from gonogo.core.errors import CheckError, CheckFailed
 
 if TYPE_CHECKING:
     from psycopg import Connection

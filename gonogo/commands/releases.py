@@ -12,7 +12,7 @@ import json
 import sys
 
 from gonogo.commands._state import open_state
-from gonogo.errors import NoState
+from gonogo.core.errors import NoState
 
 
 def main(args: argparse.Namespace) -> int:
@@ -83,7 +83,6 @@ def check(args: argparse.Namespace) -> int:
     default): every configured service observed, and every journaled one accounted for."""
     import asyncio
 
-    from gonogo.config import load_config
     from gonogo.deploy.observe import Difference, compare, observe
     from gonogo.deploy.plan import resolve_services
     from gonogo.drivers import driver_for
@@ -91,6 +90,7 @@ def check(args: argparse.Namespace) -> int:
     from gonogo.error_handler import use_redactor
     from gonogo.gate import subprocess_env
     from gonogo.journal.releases import LiveService, ReleaseStore, env_key
+    from gonogo.sources import load_config
 
     probe = load_config(args.config, env=args.env, strict=False)
     env = probe.environment.name

@@ -8,7 +8,7 @@ import sys
 
 from gonogo.commands._state import open_state
 from gonogo.console import table
-from gonogo.errors import NoState
+from gonogo.core.errors import NoState
 from gonogo.reports.common import counts_line, status_line, verdict_of
 from gonogo.reports.json_report import run_summary
 

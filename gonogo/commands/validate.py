@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import argparse
 
-from gonogo.config import load_config
 from gonogo.config.model import PHASE_KINDS, CheckSpec
-from gonogo.errors import ConfigError
+from gonogo.core.errors import ConfigError
 from gonogo.gate import GateOptions, plan_for
+from gonogo.sources import load_config
 
 
 def main(args: argparse.Namespace) -> int:

@@ -6,8 +6,8 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from gonogo.engine.outcomes import CheckResult, Outcome
-from gonogo.journal.store import RunRecord
+from gonogo.core.outcomes import CheckResult, Outcome
+from gonogo.journal.schema import RunRecord
 
 ICONS = {
     Outcome.PASSED: "✓",

@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from gonogo.engine.outcomes import CheckResult, Outcome
-from gonogo.journal.store import RunRecord
+from gonogo.core.outcomes import CheckResult, Outcome
+from gonogo.journal.schema import RunRecord
 from gonogo.reports.common import counts_line, verdict_of
 
 LEVELS = {
