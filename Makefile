@@ -2,7 +2,7 @@
 #   make demo   the main job on an embedded default (SQLite state, local services, no Docker)
 #   make test   the whole test suite, with the real services it needs (installed when root)
 
-.PHONY: setup demo test lint typecheck bench services stop-services clean
+.PHONY: setup demo test lint typecheck docs bench services stop-services clean
 
 setup:
 	@scripts/bootstrap.sh
@@ -20,6 +20,10 @@ lint: setup
 typecheck: setup
 	.venv/bin/mypy
 
+# the docs site (mkdocs.yml); --strict: a broken link, a missing page or a warning fails
+docs: setup
+	NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --site-dir site
+
 bench:
 	@scripts/bench.sh
 
@@ -30,4 +34,4 @@ stop-services:
 	@scripts/services.sh stop
 
 clean:
-	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache build *.egg-info
+	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache build *.egg-info site dist

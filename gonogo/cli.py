@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
-
-from gonogo import __version__
+from typing import Any
 
 EPILOG = (
     "exit codes: 0 GO/success, 1 NO-GO (nothing changed), 2 usage or config error, "
@@ -38,6 +38,21 @@ def bounded_int(low: int, high: int) -> Callable[[str], int]:
     return number
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: the installed package's version, looked up only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="print gonogo's version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        from gonogo import __version__
+
+        print(f"gonogo {__version__}")
+        parser.exit()
+
+
 def _config_args(parser: argparse.ArgumentParser, env: bool = True) -> None:
     parser.add_argument(
         "-c", "--config", metavar="PATH",
@@ -50,9 +65,26 @@ def _config_args(parser: argparse.ArgumentParser, env: bool = True) -> None:
 def _report_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--report", "-r", action="append", default=[], metavar="FMT[:PATH]",
-        help="write a report: console, json, junit, markdown, html, checklist, or a plugin's "
-             "format (repeatable)",
+        help="write a report: console, json, junit, markdown, html, checklist, github, or a "
+             "plugin's format (repeatable; FMT:- for standard output)",
     )
+
+
+def _global_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Move ``-c``/``--env`` given before the subcommand onto the subcommand's own options.
+    A command that takes no such option, or the same option given twice with different
+    values, is a usage error (exit 2): neither may be silently dropped."""
+    for name, flag in (("config", "-c/--config"), ("env", "--env")):
+        given = getattr(args, f"global_{name}")
+        delattr(args, f"global_{name}")
+        if given is None:
+            continue
+        if not hasattr(args, name):
+            parser.error(f"{flag} does not apply to `gonogo {args.command}`")
+        own = getattr(args, name)
+        if own is not None and own != given:
+            parser.error(f"{flag} given twice: {given!r} before `{args.command}` and {own!r} after it")
+        setattr(args, name, given)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,13 +93,23 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run your deployment checklist as an audited go/no-go gate.",
         epilog=EPILOG,
     )
-    parser.add_argument("--version", action="version", version=f"gonogo {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
+    # Also before the subcommand (`gonogo -c gonogo.yml check`), as `git -C` and
+    # `docker compose -f` users type; merged into the subcommand's own by `_global_options`.
+    parser.add_argument("-c", "--config", dest="global_config", metavar="PATH",
+                        help="gonogo.yml or a Markdown checklist, for any subcommand that reads one")
+    parser.add_argument("--env", "-e", dest="global_env", metavar="E",
+                        help="environment to use, for any subcommand that takes --env")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("check", help="run the gate (preflight and verify phases; changes nothing)")
     _config_args(p)
     p.add_argument("--phase", "-p", action="append", default=[], metavar="P", help="only this phase (repeatable)")
     p.add_argument("--only", action="append", default=[], metavar="ID", help="only this check and its needs (repeatable)")
+    p.add_argument("--tag", "-t", action="append", default=[], metavar="T",
+                   help="only checks tagged T, with their needs (repeatable: any of them)")
+    p.add_argument("--skip-tag", action="append", default=[], metavar="T",
+                   help="leave out checks tagged T; what needs them is skipped (repeatable)")
     p.add_argument("--jobs", "-j", type=int, metavar="N", help="checks run at once (default 16)")
     _report_arg(p)
 
@@ -75,6 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
     _config_args(p)
     p.add_argument("--version", "-V", dest="version", metavar="V",
                    help="validate as `deploy --version V` loads it (${version} set)")
+    p.add_argument("--strict", action="store_true",
+                   help="checklist items that nothing binds (they wait for a sign-off) are errors")
 
     p = sub.add_parser("schema", help="print the JSON Schema of gonogo.yml")
     p.add_argument("-o", "--output", metavar="PATH")
@@ -92,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     _config_args(p, env=False)
     p.add_argument("run", metavar="RUN")
     p.add_argument("--format", "-f", required=True, metavar="FMT",
-                   help="console, json, junit, markdown, html, checklist, or a plugin's format")
+                   help="console, json, junit, markdown, html, checklist, github, or a plugin's format")
     p.add_argument("-o", "--output", metavar="PATH")
 
     p = sub.add_parser("signoff", help="record a human decision on an item of a run")
@@ -185,6 +229,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also write DEPLOYMENT_CHECKLIST.md in the reference checklist's shape")
     p.add_argument("--force", action="store_true", help="overwrite existing files")
 
+    p = sub.add_parser("completion", help="print shell completion code (bash, zsh or fish)")
+    p.add_argument("shell", choices=["bash", "zsh", "fish"],
+                   help='e.g. eval "$(gonogo completion bash)" in ~/.bashrc')
+
     p = sub.add_parser("demo", help="run a self-contained demo (no Docker, no network)")
     p.add_argument("--dir", metavar="PATH", help="workspace to create (default: a temp dir)")
     p.add_argument("--keep", action="store_true", help="keep the workspace afterwards")
@@ -214,10 +262,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     # logs); the commands it runs for the user get the user's umask back.
     use_private_umask()
     parser = build_parser()
+    if "_ARGCOMPLETE" in os.environ:  # the shell asks for completions (`gonogo completion`)
+        import argcomplete
+
+        argcomplete.autocomplete(parser)  # answers and exits
     args = parser.parse_args(argv)
     if not args.command:
         parser.print_help()
         return 2
+    _global_options(parser, args)
     from gonogo.error_handler import run_command
 
     name = {"import": "import_"}.get(args.command, args.command)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from gonogo import __version__, private
+from gonogo import private
 from gonogo.core import errors
 from gonogo.redact import Redactor
 
@@ -77,6 +77,8 @@ def user_state_dir() -> Path:
 
 def write_crash_log(exc: BaseException) -> Path:
     """Write a redacted crash log (0600, in a 0700 folder); OSError when none can be."""
+    from gonogo import __version__  # package metadata: read only when there is a crash
+
     text = (
         f"gonogo {__version__} crash at {datetime.now(UTC).isoformat()}\n"
         f"python {sys.version.split()[0]} on {platform.platform()}\n"

@@ -32,6 +32,8 @@ class GateOptions:
     kinds: Iterable[str]
     phases: Sequence[str] = ()
     only: Sequence[str] = ()
+    tags: Sequence[str] = ()
+    skip_tags: Sequence[str] = ()
     jobs: int | None = None
     reports: Sequence[ReportSpec] = ()
     command: str = "check"
@@ -97,11 +99,25 @@ def plan_for(config: Config, options: GateOptions) -> Plan:
             raise UsageError(f"{flags} and --only {' --only '.join(options.only)} select nothing "
                              f"together ({where})")
         raise UsageError(f"--only {outside[0].id!r} is not in {flags} ({where})")
+    known_tags = sorted({t for c in known_checks.values() for t in c.tags})
+    for flag, names in (("--tag", options.tags), ("--skip-tag", options.skip_tags)):
+        for tag in names:  # a typo must not quietly select nothing, or skip nothing
+            if tag not in known_tags:
+                raise UsageError(f"{flag} {tag!r}: no check has this tag "
+                                 f"(tags: {', '.join(known_tags) or 'none'})")
     plan = make_plan(config.phases, kinds, phase_ids=options.phases, only=options.only,
-                     command=options.command)
+                     tags=options.tags, skip_tags=options.skip_tags, command=options.command)
     if not plan.checks:
+        if plan.deselected:  # the tags left nothing: fail closed, never an empty GO
+            raise UsageError(f"no checks to run: {_tag_flags(options)} selects none of the "
+                             f"{len(plan.deselected)} checks `gonogo {options.command}` runs")
         raise UsageError("no checks to run: " + _why_empty(config, options, kinds, runs))
     return plan
+
+
+def _tag_flags(options: GateOptions) -> str:
+    return " ".join([*(f"--tag {t}" for t in options.tags),
+                     *(f"--skip-tag {t}" for t in options.skip_tags)])
 
 
 def _kinds_text(kinds: Iterable[str]) -> str:
@@ -134,6 +150,7 @@ def run_gate(config: Config, options: GateOptions) -> GateOutcome:
             "name": config.name,
             "contacts": [c.model_dump() for c in config.model.contacts],
             "source": str(config.path),
+            **({"not_selected": plan.deselected} if plan.deselected else {}),
             **options.extra_meta,
         }
         checklist = config.root / config.model.checklist if config.model.checklist else None
@@ -149,6 +166,9 @@ def run_gate(config: Config, options: GateOptions) -> GateOutcome:
         if checklist is not None:  # the exact bytes the results tick back into
             _keep_source(checklist, journal.run_dir / "source.md")
         stream = options.stream or sys.stdout
+        if plan.deselected:  # said before the run, so nobody reads GO as "all checks ran"
+            stream.write(f"not selected ({_tag_flags(options)}): "
+                         f"{', '.join(plan.deselected)}\n")
         listener = ConsoleListener(stream, live=options.live, redactor=config.environment.redactor)
         runner = Runner(
             check_context(config, journal),

@@ -19,7 +19,7 @@ import functools
 import importlib
 import importlib.metadata
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,33 +34,45 @@ ENTRY_POINT_GROUP = "gonogo"
 
 #: Built-in plugin modules, each implementing some of the hooks in ``gonogo.hookspecs``.
 #: Their order is the order names are listed in (help, error messages).
+#: Every built-in check type and the module that registers it. The registry imports such a
+#: module only when a config names one of its types (importing all of them built ~60 pydantic
+#: models on every start-up); tests/checks/test_lazy_imports.py proves this table matches what
+#: each module's ``gonogo_check_types`` hook returns.
+BUILTIN_TYPES = {
+    "command": "gonogo.checks.command",
+    "http": "gonogo.checks.http",
+    "tcp": "gonogo.checks.tcp",
+    "file": "gonogo.checks.file",
+    "manual": "gonogo.checks.manual",
+    "env.required": "gonogo.checks.env",
+    "env.url": "gonogo.checks.env",
+    "env.list": "gonogo.checks.env",
+    "env.no_dev_values": "gonogo.checks.env_hygiene",
+    "env.drift": "gonogo.checks.env_hygiene",
+    "secret.strength": "gonogo.checks.secret",
+    "postgres.backup": "gonogo.checks.postgres_backup",
+    "postgres.restore_verify": "gonogo.checks.postgres_restore",
+    "postgres.query": "gonogo.checks.postgres_query",
+    "postgres.jsonb_schema": "gonogo.checks.postgres_jsonb",
+    "migrations": "gonogo.checks.migrations",
+    "typescript.no_any": "gonogo.checks.typescript_no_any",
+    "lint": "gonogo.checks.lint",
+    "typecheck": "gonogo.checks.typecheck",
+    "http.flow": "gonogo.checks.http_flow",
+    "prometheus": "gonogo.checks.prometheus",
+    "alerts": "gonogo.checks.alerts",
+    "logs": "gonogo.checks.logs",
+    "http.latency": "gonogo.checks.http_latency",
+    "record": "gonogo.checks.record",
+    "notify": "gonogo.checks.notify",
+    "docker.build": "gonogo.checks.docker_build",
+    "docker.push": "gonogo.checks.docker_push",
+    "registry.tag": "gonogo.checks.registry_tag",
+}
+CHECK_MODULES = tuple(dict.fromkeys(BUILTIN_TYPES.values()))
+
 DEFAULT_PLUGINS = (
-    "gonogo.checks.command",
-    "gonogo.checks.http",
-    "gonogo.checks.tcp",
-    "gonogo.checks.file",
-    "gonogo.checks.manual",
-    "gonogo.checks.env",
-    "gonogo.checks.env_hygiene",
-    "gonogo.checks.secret",
-    "gonogo.checks.postgres_backup",
-    "gonogo.checks.postgres_restore",
-    "gonogo.checks.postgres_query",
-    "gonogo.checks.postgres_jsonb",
-    "gonogo.checks.migrations",
-    "gonogo.checks.typescript_no_any",
-    "gonogo.checks.lint",
-    "gonogo.checks.typecheck",
-    "gonogo.checks.http_flow",
-    "gonogo.checks.prometheus",
-    "gonogo.checks.alerts",
-    "gonogo.checks.logs",
-    "gonogo.checks.http_latency",
-    "gonogo.checks.record",
-    "gonogo.checks.notify",
-    "gonogo.checks.docker_build",
-    "gonogo.checks.docker_push",
-    "gonogo.checks.registry_tag",
+    *CHECK_MODULES,
     "gonogo.drivers.compose",
     "gonogo.drivers.swarm",
     "gonogo.drivers.shell",
@@ -70,6 +82,7 @@ DEFAULT_PLUGINS = (
     "gonogo.reports.markdown_report",
     "gonogo.reports.html_report",
     "gonogo.reports.checklist_report",
+    "gonogo.reports.github_report",
     "gonogo.migrations.prisma",
     "gonogo.migrations.alembic",
     "gonogo.migrations.django",
@@ -139,10 +152,14 @@ class Registry:
     migration_readers: Mapping[str, MigrationReader]
 
 
-def plugin_manager(entry_points: bool = True) -> PluginManager:
-    """The built-in plugins, then (unless ``entry_points`` is false) the installed ones."""
+def plugin_manager(entry_points: bool = True, lazy_checks: bool = False) -> PluginManager:
+    """The built-in plugins, then (unless ``entry_points`` is false) the installed ones.
+    ``lazy_checks`` leaves out the built-in check-type modules (``CheckTypes`` imports each
+    when its type is first looked up)."""
     pm = PluginManager()
     for name in DEFAULT_PLUGINS:
+        if lazy_checks and name in CHECK_MODULES:
+            continue
         pm.add(importlib.import_module(name), name=name)
     if entry_points:
         load_entry_points(pm)
@@ -185,11 +202,12 @@ def label(pm: pluggy.PluginManager, name: str) -> str:
     return labels.get(name, name)
 
 
-def collect(pm: pluggy.PluginManager, kind: Kind) -> dict[str, Any]:
+def collect(pm: pluggy.PluginManager, kind: Kind,
+            owner: dict[str, str] | None = None) -> dict[str, Any]:
     """What ``pm``'s plugins provide for ``kind``, by name; a name taken twice is a PluginError
     naming both plugins (the same object offered by two plugins is not a clash)."""
     found: dict[str, Any] = {}
-    owner: dict[str, str] = {}
+    owner = {} if owner is None else owner
     for impl in getattr(pm.hook, kind.hook).get_hookimpls():
         who = label(pm, impl.plugin_name)
         try:
@@ -232,10 +250,53 @@ def build_registry(pm: pluggy.PluginManager) -> Registry:
     )
 
 
+class CheckTypes(Mapping[str, type[Check]]):
+    """The registered check types by name: third parties' loaded at startup, a built-in's
+    module imported (and registered through the same hook) the first time its type is looked
+    up. A third party taking a built-in's name is a startup error naming both."""
+
+    def __init__(self, plugins: Mapping[str, type[Check]], owners: Mapping[str, str]) -> None:
+        for name in plugins:
+            if name in BUILTIN_TYPES:
+                raise PluginError(f"{CHECK_TYPES.noun} {name!r} is registered twice: by plugin "
+                                  f"{BUILTIN_TYPES[name]} and by plugin {owners[name]}; "
+                                  "uninstall one of them")
+        self._plugins = dict(plugins)
+        self._loaded: dict[str, type[Check]] = {}
+
+    def __getitem__(self, name: str) -> type[Check]:
+        found = self._loaded.get(name) or self._plugins.get(name)
+        if found is not None:
+            return found
+        module = BUILTIN_TYPES[name]  # KeyError: no such type
+        pm = PluginManager()
+        pm.add(importlib.import_module(module), name=module)
+        self._loaded.update(collect(pm, CHECK_TYPES))
+        return self._loaded[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in BUILTIN_TYPES or name in self._plugins
+
+    def __iter__(self) -> Iterator[str]:
+        # registration order: built-ins first
+        return iter([*BUILTIN_TYPES, *self._plugins])
+
+    def __len__(self) -> int:
+        return len(BUILTIN_TYPES) + len(self._plugins)
+
+
 @functools.cache
 def registry() -> Registry:
     """The registry of this process: built once, at startup (``gonogo.cli`` asks first)."""
-    found = build_registry(plugin_manager())
+    pm = plugin_manager(lazy_checks=True)
+    owners: dict[str, str] = {}
+    plugins = collect(pm, CHECK_TYPES, owners)
+    found = Registry(
+        check_types=CheckTypes(plugins, owners),
+        drivers=collect(pm, DRIVERS),
+        report_formats=collect(pm, REPORT_FORMATS),
+        migration_readers=collect(pm, MIGRATION_READERS),
+    )
     use_readers(found.migration_readers)
     return found
 

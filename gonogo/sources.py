@@ -13,14 +13,14 @@ from pathlib import Path
 from gonogo.config.load import build_config
 from gonogo.config.model import Config
 from gonogo.config.read import find_config, is_markdown, read_source
-from gonogo.markdown import checklist_source
-from gonogo.markdown.sidecar import with_checklist
 from gonogo.yamlsource import Located, parse_yaml
 
 
 def parse_source(path: Path, text: str) -> Located:
     """Raw data with line numbers, from YAML or from a Markdown checklist."""
     if is_markdown(path):
+        from gonogo.markdown import checklist_source  # markdown-it: only for Markdown
+
         return checklist_source(text, str(path))
     return parse_yaml(text, str(path))
 
@@ -40,6 +40,8 @@ def load_config(
     if is_markdown(config_path) or (
         isinstance(located.data, dict) and located.data.get("checklist")
     ):  # a checklist, with the sidecar gonogo.yml that adds what it lacks
+        from gonogo.markdown.sidecar import with_checklist  # only for a checklist
+
         located = with_checklist(config_path, located, env=env, process_env=process_env)
     return build_config(
         located,

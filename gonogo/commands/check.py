@@ -25,6 +25,8 @@ def main(args: argparse.Namespace) -> int:
             kinds=READ_ONLY_KINDS,
             phases=args.phase,
             only=args.only,
+            tags=args.tag,
+            skip_tags=args.skip_tag,
             jobs=args.jobs,
             reports=reports,
             command="check",

@@ -54,6 +54,8 @@ class CheckCommon(Strict):
     needs: list[str] = []
     advisory: bool = False
     retry: Retry | None = None
+    #: Labels for selecting checks: `gonogo check --tag T` / `--skip-tag T`.
+    tags: list[Annotated[str, Field(pattern=ID_PATTERN)]] = []
 
 
 COMMON_KEYS = frozenset(CheckCommon.model_fields)
@@ -207,6 +209,7 @@ class CheckSpec:
     advisory: bool = False
     retry: Retry | None = None
     line: int | None = None
+    tags: tuple[str, ...] = ()
 
     @property
     def manual(self) -> bool:

@@ -77,8 +77,9 @@ def build_check(
 ) -> CheckSpec:
     if not isinstance(raw, dict):
         raise located_error(located, where, f"expected a check mapping (id, title, type, …), got {kind_of(raw)}")
-    common_raw = {k: v for k, v in raw.items() if k in COMMON_KEYS}
-    params_raw = {k: v for k, v in raw.items() if k not in COMMON_KEYS}
+    own = _own_keys(raw.get("type"), types)
+    common_raw = {k: v for k, v in raw.items() if k in COMMON_KEYS and k not in own}
+    params_raw = {k: v for k, v in raw.items() if k not in COMMON_KEYS or k in own}
     try:
         common = CheckCommon.model_validate(common_raw)
     except ValidationError as exc:
@@ -123,7 +124,16 @@ def build_check(
         advisory=common.advisory,
         retry=common.retry,
         line=located.line_of(where),
+        tags=tuple(common.tags),
     )
+
+
+def _own_keys(type_name: Any, types: Mapping[str, type[Check]]) -> frozenset[str]:
+    """``tags`` when the check type has a ``tags`` parameter of its own: then it is the
+    type's (``docker.build``/``docker.push`` image tags), not selection tags — those types
+    change state and never run under `check`, the only command that selects by tag."""
+    cls = types.get(type_name) if isinstance(type_name, str) else None
+    return frozenset({"tags"}) if cls is not None and "tags" in cls.model_fields else frozenset()
 
 
 def _check_needs(

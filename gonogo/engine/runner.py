@@ -51,6 +51,8 @@ class Plan:
     phases: list[Phase]
     selected: set[str] = field(default_factory=set)
     unselected: dict[str, str] = field(default_factory=dict)
+    #: checks of the phases run here that ``--tag``/``--skip-tag`` left out, and why
+    deselected: dict[str, str] = field(default_factory=dict)
 
     @property
     def checks(self) -> list[CheckSpec]:
@@ -63,28 +65,38 @@ def make_plan(
     *,
     phase_ids: Sequence[str] = (),
     only: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    skip_tags: Sequence[str] = (),
     command: str = "this command",
 ) -> Plan:
-    """Phases of the allowed kinds, narrowed by ``--phase`` and by ``--only`` (each named
-    check with its needs): a check runs when every given filter selects it."""
+    """Phases of the allowed kinds, narrowed by ``--phase``, by ``--only`` (each named
+    check with its needs), by ``--tag`` (checks with any of these tags, with their needs)
+    and by ``--skip-tag`` (never a check with any of these tags): a check runs when every
+    given filter selects it. What the tags leave out is listed in ``Plan.deselected``; a
+    check whose need they leave out is skipped, so it can never pass by absence."""
     allowed = set(kinds)
     by_id = {c.id: c for p in phases for c in p.checks}
+    skipped = {cid: f"--skip-tag {next(t for t in c.tags if t in skip_tags)}"
+               for cid, c in by_id.items() if set(c.tags) & set(skip_tags)}
     wanted: set[str] | None = None
     if only:
-        wanted = set()
-        stack = list(only)
-        while stack:
-            cid = stack.pop()
-            if cid in wanted or cid not in by_id:
-                continue
-            wanted.add(cid)
-            stack.extend(by_id[cid].needs)
+        wanted = _with_needs(only, by_id)
+    if tags:
+        tagged = _with_needs([cid for cid, c in by_id.items() if set(c.tags) & set(tags)], by_id)
+        wanted = tagged if wanted is None else wanted & tagged
+    deselected: dict[str, str] = {}
     chosen = []
     for p in phases:
         if p.kind not in allowed or (phase_ids and p.id not in phase_ids):
             continue
-        if wanted is not None:
-            p = replace(p, checks=tuple(c for c in p.checks if c.id in wanted))
+        for c in p.checks:
+            if c.id in skipped:
+                deselected[c.id] = f"excluded by {skipped[c.id]}"
+            elif tags and c.id not in (wanted or ()) and (not only or c.id in only):
+                deselected[c.id] = "no tag of --tag " + " --tag ".join(tags)
+        if wanted is not None or skipped:
+            p = replace(p, checks=tuple(c for c in p.checks if c.id not in skipped
+                                        and (wanted is None or c.id in wanted)))
             if not p.checks:
                 continue
         chosen.append(p)
@@ -95,11 +107,26 @@ def make_plan(
             if need in selected or need not in by_id:
                 continue
             spec = by_id[need]
-            if spec.kind not in allowed:
+            if need in deselected:
+                unselected[need] = deselected[need]
+            elif spec.kind not in allowed:
                 unselected[need] = f"`gonogo {command}` does not run {spec.kind} phases"
             else:  # --only brings its needs along, so only --phase leaves one out
                 unselected[need] = f"add --phase {spec.phase}"
-    return Plan(chosen, selected, unselected)
+    return Plan(chosen, selected, unselected, deselected)
+
+
+def _with_needs(ids: Iterable[str], by_id: dict[str, CheckSpec]) -> set[str]:
+    """``ids`` and every check they need, transitively."""
+    found: set[str] = set()
+    stack = list(ids)
+    while stack:
+        cid = stack.pop()
+        if cid in found or cid not in by_id:
+            continue
+        found.add(cid)
+        stack.extend(by_id[cid].needs)
+    return found
 
 
 class Runner:

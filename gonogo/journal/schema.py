@@ -287,7 +287,12 @@ def connect_engine(url: str, display: str) -> Engine:
 
             return engine
         return sa.create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
-    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
+    except ImportError as exc:
+        if (exc.name or "").startswith("psycopg"):  # the driver comes with an extra
+            raise StateError(f"state store {display}: the PostgreSQL driver is not installed "
+                             "(pip install 'gonogo[postgres]')") from None
+        raise StateError(f"state store {display}: {short_error(exc)}") from None
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
         raise StateError(f"state store {display}: {short_error(exc)}") from None
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from gonogo import __version__
 from gonogo.core.outcomes import CheckResult
@@ -15,6 +16,28 @@ if TYPE_CHECKING:  # annotations only: rendering needs no database driver
     from gonogo.journal.schema import RunRecord
 
 
+def readable(value: Any, indent: str = "") -> str:
+    """Structured evidence as a person reads it: ``key: value`` lines and ``- item`` lists,
+    nested by indentation, every string exactly as it is. Not JSON (``\\u0027`` escapes, quoted
+    keys) nor YAML (quotes a string that starts with a quote or holds ``: ``); the template
+    escapes the result for HTML."""
+    lines: list[str] = []
+    items: list[tuple[str, Any]] = (
+        [(f"{k}:", v) for k, v in value.items()] if isinstance(value, Mapping)
+        else [("-", v) for v in value])
+    for label, item in items:
+        nested = isinstance(item, Mapping | list | tuple)
+        if nested and item:
+            lines.append(f"{indent}{label}")
+            lines.append(readable(item, indent + "  "))
+        else:
+            text = "(none)" if nested else "" if item is None else str(item)
+            first, *rest = text.split("\n")
+            lines.append(f"{indent}{label} {first}".rstrip())
+            lines.extend(f"{indent}  {more}" for more in rest)
+    return "\n".join(lines)
+
+
 def render(record: RunRecord) -> str:
     from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -22,6 +45,7 @@ def render(record: RunRecord) -> str:
         loader=PackageLoader("gonogo", "reports/templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
     )
+    env.filters["readable"] = readable
     phases: OrderedDict[str, list[CheckResult]] = OrderedDict()
     for result in record.results:
         phases.setdefault(result.phase, []).append(result)

@@ -162,3 +162,20 @@ def test_validate_with_a_version_loads_the_config_as_deploy_does(tmp_path: Path)
     result = gonogo("validate", "--version", "v2", cwd=tmp_path)
     assert (result.returncode, result.stdout, result.stderr) == (
         0, "gonogo.yml: ok — 1 phases, 1 checks (1 automated, 0 manual)\n", "")
+
+
+def test_validate_lists_unbound_checklist_items_and_strict_refuses_them(tmp_path: Path) -> None:
+    write(tmp_path / "CHECKLIST.md", "# R\n\n## Pre-Deployment Verification\n\n"
+          "- [ ] Build passes <!-- gonogo: {type: command, run: \"true\"} -->\n"
+          "- [ ] Critical user flows tested\n"
+          "- [ ] Rollback plan reviewed <!-- gonogo: {type: manual} -->\n")
+    unbound = ("CHECKLIST.md:6: unbound — Critical user flows tested: no rule recognizes this "
+               "item; sign it off, or annotate it\n")
+    done = gonogo("validate", "-c", "CHECKLIST.md", cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == unbound + "CHECKLIST.md: ok — 1 phases, 3 checks (1 automated, 2 manual)\n"
+    done = gonogo("validate", "-c", "CHECKLIST.md", "--strict", cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (2, unbound)
+    assert done.stderr == ("gonogo: error: CHECKLIST.md: 1 checklist item is unbound (--strict) "
+                           "(hint: annotate each with <!-- gonogo: {type: …} -->, or "
+                           "<!-- gonogo: {type: manual} --> for a sign-off)\n")

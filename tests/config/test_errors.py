@@ -53,7 +53,7 @@ def error_of(tmp_path: Path, text: str, **kwargs: str) -> str:
             "        run: 'true'\n        jobs: 3",
             "gonogo.yml:8: phases[0].checks[0].jobs: unknown key 'jobs' (hint: allowed keys: "
             "advisory, cwd, env, exit_codes, id, needs, retry, run, shell, stderr_contains, "
-            "stderr_matches, stdout_contains, stdout_matches, timeout, title, type)",
+            "stderr_matches, stdout_contains, stdout_matches, tags, timeout, title, type)",
         ),
         (
             "        type: htp\n        url: http://x",

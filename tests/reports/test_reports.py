@@ -194,5 +194,5 @@ def test_an_unknown_report_format_is_a_usage_error_before_anything_runs(tmp_path
     result = gonogo("check", "--report", "pdf:out.pdf", cwd=tmp_path)
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == ("gonogo: error: --report 'pdf:out.pdf': unknown format 'pdf' "
-                             "(expected one of console, json, junit, markdown, html, checklist)\n")
+                             "(expected one of console, json, junit, markdown, html, checklist, github)\n")
     assert not (tmp_path / "ran").exists()

@@ -1,0 +1,78 @@
+"""Start-up: a gate imports only the check types it uses, and no library a check or report
+it does not run would need (SQLAlchemy is the journal's: every gate writes one)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gonogo.checks.command import CommandCheck
+from gonogo.plugins import BUILTIN_TYPES, CHECK_MODULES, DEFAULT_PLUGINS, CheckTypes, PluginError
+from testing.cli import write
+
+CONFIG = """version: 1
+phases:
+  - id: pre
+    kind: preflight
+    checks:
+      - {id: a, type: file, path: gonogo.yml}
+      - {id: b, run: "true"}
+"""
+
+
+def imported_by(argv: list[str], cwd: Path) -> set[str]:
+    """The modules a real gonogo process has imported once ``gonogo ARGV`` is done."""
+    code = ("import json, sys\nfrom gonogo.cli import main\ntry:\n    main(sys.argv[1:])\n"
+            "except SystemExit:\n    pass\nprint('MODULES=' + json.dumps(sorted(sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", code, *argv], cwd=cwd, capture_output=True,
+                          text=True, timeout=120, env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"})
+    assert done.returncode == 0, done.stdout + done.stderr
+    line = next(x for x in done.stdout.splitlines() if x.startswith("MODULES="))
+    return set(json.loads(line.removeprefix("MODULES=")))
+
+
+def test_a_gate_imports_only_what_its_checks_need(tmp_path: Path) -> None:
+    write(tmp_path / "gonogo.yml", CONFIG)
+    modules = imported_by(["check"], tmp_path)
+    checks = {m for m in modules if m.startswith("gonogo.checks.")} - {"gonogo.checks.base"}
+    assert {"gonogo.checks.file", "gonogo.checks.command"} <= checks
+    assert not checks & {"gonogo.checks.http", "gonogo.checks.postgres_backup",
+                         "gonogo.checks.prometheus", "gonogo.checks.typescript_no_any"}
+    for heavy in ("httpx", "jinja2", "rich.live", "psycopg", "docker", "apprise", "markdown_it",
+                  "jsonschema"):
+        assert heavy not in modules, heavy
+
+
+def test_help_imports_neither_pydantic_nor_sqlalchemy(tmp_path: Path) -> None:
+    modules = imported_by(["--help"], tmp_path)
+    assert not {"pydantic", "sqlalchemy", "yaml", "asyncio"} & modules
+
+
+def test_the_builtin_table_matches_what_each_module_registers() -> None:
+    by_module: dict[str, set[str]] = {}
+    for name, module in BUILTIN_TYPES.items():
+        by_module.setdefault(module, set()).add(name)
+    assert sorted(by_module) == sorted(CHECK_MODULES)
+    assert set(CHECK_MODULES) <= set(DEFAULT_PLUGINS)
+    assert not [m for m in DEFAULT_PLUGINS if m.startswith("gonogo.checks.")
+                and m not in CHECK_MODULES]
+    for module, names in by_module.items():
+        provided = importlib.import_module(module).gonogo_check_types()
+        assert {cls.type_name for cls in provided} == names, module
+
+
+class RivalCommand(CommandCheck):
+    """A third party's check type that picked a built-in's name."""
+
+
+def test_a_plugin_type_named_like_a_builtin_is_a_startup_error() -> None:
+    with pytest.raises(PluginError) as info:
+        CheckTypes({"command": RivalCommand}, {"command": "rival (gonogo-rival 1.0)"})
+    assert str(info.value) == ("check type 'command' is registered twice: by plugin "
+                               "gonogo.checks.command and by plugin rival (gonogo-rival 1.0); "
+                               "uninstall one of them")
