@@ -290,9 +290,8 @@ def compile_document(
 
 
 def _kind(section: Section, doc: Document) -> str | None:
-    h1s = [s for s in doc.sections if s.level == 1]
     try:
-        return phase_kind(section, h1s[0] if len(h1s) == 1 else None)
+        return phase_kind(section, doc.title_section)
     except ConfigError as exc:
         raise ConfigError(exc.detail, file=doc.file, line=exc.line) from None
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import yaml
@@ -86,10 +87,14 @@ class Section:
     tables: list[Table] = field(default_factory=list)
     lists: list[OrderedList] = field(default_factory=list)
     phase_annotation: Annotation | None = None
+    _commands: tuple[int, list[CommandLine]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def commands(self) -> list[CommandLine]:
-        return [c for b in self.blocks for c in b.commands]
+        # cached once the document is built (rules ask for it per item)
+        if self._commands is None or self._commands[0] != len(self.blocks):
+            self._commands = (len(self.blocks), [c for b in self.blocks for c in b.commands])
+        return self._commands[1]
 
 
 @dataclass
@@ -106,6 +111,12 @@ class Document:
     @property
     def tables(self) -> list[Table]:
         return [t for s in self.sections for t in s.tables]
+
+    @cached_property
+    def title_section(self) -> Section | None:
+        """The heading that names the whole document: its only H1, if it has exactly one."""
+        h1s = [s for s in self.sections if s.level == 1]
+        return h1s[0] if len(h1s) == 1 else None
 
 
 def split_lines(text: str) -> list[str]:
