@@ -28,6 +28,8 @@ class CommandLine:
     cwd: str | None = None
     env: dict[str, str] = field(default_factory=dict)
     allowed: bool = False
+    #: "sh", or "powershell" for a line of a PowerShell fence (never run as POSIX shell).
+    shell: str = "sh"
 
 
 def escape(text: str) -> str:
