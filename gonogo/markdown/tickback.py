@@ -127,7 +127,8 @@ def cell_spans(content: str) -> list[tuple[int, int]]:
 
 def _set(content: str, span: tuple[int, int], value: str) -> str:
     inside = content[span[0]:span[1]]
-    lead = inside[: len(inside) - len(inside.lstrip())] or " "
+    lead = inside[: len(inside) - len(inside.lstrip())] if inside.strip() else inside[:1]
+    lead = lead or " "
     value = value.replace("|", "\\|")
     room = width(inside) - width(lead) - width(value)
     tail = " " * room if room >= 1 else " "
@@ -139,7 +140,9 @@ def _row(content: str, columns: RowColumns, mark: Mark) -> str | None:
     values: dict[int, str] = {index: mark.shown for index in columns.boxes}
     if columns.status is not None:
         values[columns.status] = mark.shown
-    for index, value in ((columns.signer, mark.by or "gonogo"), (columns.date, mark.date),
+    settled = mark.shown in ("✅", "❌")  # who and when only for a result, not for ⏳ or ➖
+    for index, value in ((columns.signer, (mark.by or "gonogo") if settled else None),
+                         (columns.date, mark.date if settled else None),
                          (columns.notes, (mark.result or "").removeprefix("— "))):
         if index is not None and value and index < len(spans):
             start, stop = spans[index]
