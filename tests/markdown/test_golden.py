@@ -3,7 +3,7 @@ items bind shows up in review as a diff of these files.
 
 Regenerate after an intended change (then read the diff before committing):
 
-    GONOGO_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/markdown/test_golden.py -p no:cacheprovider
+    GONOGO_REGEN_GOLDEN=1 .venv/bin/python -m pytest tests/markdown/test_golden.py -p no:cacheprovider
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def test_explain_matches_its_golden_file(name: str) -> None:
     result = gonogo("explain", name, cwd=CORPUS)
     assert result.returncode == 0, result.stderr
     golden = GOLDEN / (Path(name).stem + ".txt")
-    if os.environ.get("GONOGO_UPDATE_GOLDEN") == "1":
+    if os.environ.get("GONOGO_REGEN_GOLDEN") == "1":
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(result.stdout, encoding="utf-8")
     assert result.stdout == golden.read_text(encoding="utf-8")
