@@ -64,7 +64,10 @@ def compile_document(
     inventory: list[dict[str, Any]] = []
     contacts: list[dict[str, Any]] = []
     notes: list[str] = []
+    item_lines = {item.line for item in doc.items if item.form == "table"}
     for table in doc.tables:
+        if any(line in item_lines for line, _ in table.rows):
+            continue  # a checklist table (a box per row) is neither inventory nor contacts
         found = secrets_of(table)
         if found and not inventory:
             for record in found:

@@ -148,3 +148,10 @@ def test_a_heading_no_language_names_never_runs_things(tmp_path: Path) -> None:
     assert [(c["line"], c["type"], c["check"]["runs"]) for c in data["checks"]] == [
         (6, "manual", False), (9, "manual", False)]
     assert data["checks"][1]["reason"].startswith("the heading 'Zutaten' names no phase gonogo knows")
+
+
+def test_a_checklist_table_is_not_a_secrets_inventory() -> None:
+    text = "## Verify\n\n| Name | Description | Done |\n|---|---|---|\n| **SOP** | Operations are documented | [ ] |\n"
+    data = checklist_source(text, "c.md").data
+    assert "secrets" not in data
+    assert [c["title"] for c in data["phases"][0]["checks"]] == ["SOP"]
