@@ -154,4 +154,4 @@ def test_a_checklist_table_is_not_a_secrets_inventory() -> None:
     text = "## Verify\n\n| Name | Description | Done |\n|---|---|---|\n| **SOP** | Operations are documented | [ ] |\n"
     data = checklist_source(text, "c.md").data
     assert "secrets" not in data
-    assert [c["title"] for c in data["phases"][0]["checks"]] == ["SOP"]
+    assert [c["title"] for c in data["phases"][0]["checks"]] == ["**SOP**"]
