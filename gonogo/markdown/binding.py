@@ -118,6 +118,8 @@ def missing_keys(check_type: Any, params: Mapping[str, Any]) -> list[str]:
 
 
 def sidecar_entry(binds: Sequence[SidecarBind], text: str, check_id: str) -> SidecarBind | None:
+    if not binds:
+        return None
     wanted = norm(text)
     for entry in binds:
         if not entry.used and (entry.item == check_id or norm(entry.item) == wanted):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from gonogo.markdown.parse import Document, Item, Section
@@ -82,6 +82,7 @@ VERBS = frozenset(
 _ENV_NAME = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b|\b[A-Z]{3,}[A-Z0-9]*\b")
 CODE = re.compile(r"`([^`]+)`")
 _WORD = re.compile(r"[A-Za-z0-9]+")
+_UPPER = re.compile(r"[A-Z][A-Z0-9_]*")
 
 
 def stem(word: str) -> str:
@@ -110,10 +111,15 @@ def has(text: str, pattern: str) -> bool:
 
 def env_names(text: str) -> list[str]:
     """Environment variable names an item mentions (`JWT_SECRET`, DATABASE_URL)."""
-    names = [c for c in CODE.findall(text) if re.fullmatch(r"[A-Z][A-Z0-9_]*", c)]
+    return list(_env_names(text))
+
+
+@lru_cache(maxsize=1024)
+def _env_names(text: str) -> tuple[str, ...]:  # several rules ask about the same item
+    names = [c for c in CODE.findall(text) if _UPPER.fullmatch(c)]
     if not names:
         names = [n for n in _ENV_NAME.findall(text) if "_" in n]
-    return list(dict.fromkeys(names))
+    return tuple(dict.fromkeys(names))
 
 
 def codes(text: str) -> list[str]:

@@ -44,6 +44,8 @@ class Curl:
     section: Section
     order: int
     api: bool
+    #: The URL's path without a trailing ``/`` (split once, looked up per item).
+    path: str = ""
 
 
 class UrlIndex:
@@ -54,7 +56,7 @@ class UrlIndex:
         self.curls = curls
         self._by_suffix: dict[str, list[Curl]] = {}
         for curl in curls:
-            path = split_url(curl.url)[2].rstrip("/")
+            path = curl.path
             keys = {""} | {path[i:] for i, char in enumerate(path) if char == "/"}
             for key in keys:
                 self._by_suffix.setdefault(key, []).append(curl)
@@ -79,7 +81,7 @@ class UrlIndex:
                 break
             if api is not None and curl.api != api:
                 continue
-            if path is not None and not split_url(curl.url)[2].rstrip("/").endswith(path):
+            if path is not None and not curl.path.endswith(path):
                 continue
             if best is None or curl.order < best.order:
                 best = curl
@@ -109,7 +111,9 @@ class DocumentScan:
                     match = URL.search(command.text)
                     if match:
                         url = match.group(0).rstrip(".,;")
-                        curls.append(Curl(url, command, section, len(curls), is_api(url)))
+                        _, host, path, _ = split_url(url)
+                        api = host.startswith("api.") or "/api" in path
+                        curls.append(Curl(url, command, section, len(curls), api, path.rstrip("/")))
         self.urls = UrlIndex(curls)
         self._by_section: dict[int, list[Curl]] = {}
         for curl in curls:
