@@ -16,8 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gonogo.config.yamlsource import Path as DataPath
-from gonogo.errors import ConfigError
+from gonogo.core.errors import ConfigError
 from gonogo.markdown.binding import (
     Binding,
     Ids,
@@ -33,6 +32,7 @@ from gonogo.markdown.recognize import RULES, Context, Recognized
 from gonogo.markdown.shell import escape
 from gonogo.markdown.steps import refusal, step, step_command, watch_window
 from gonogo.markdown.tables import contacts_of, secrets_of
+from gonogo.yamlsource import Path as DataPath
 
 MANUAL_REASON = "no rule recognizes this item; sign it off, or annotate it"
 

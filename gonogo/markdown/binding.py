@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gonogo.config.model import COMMON_KEYS
-from gonogo.errors import ConfigError
+from gonogo.core.errors import ConfigError
 
 
 @dataclass

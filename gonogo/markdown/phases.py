@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from gonogo.config.model import PHASE_KINDS, READ_ONLY_KINDS
-from gonogo.errors import ConfigError
+from gonogo.core.errors import ConfigError
 from gonogo.markdown.parse import Section
 
 #: Heading words → phase kind, most specific first ("before"/"after" before the bare verb).

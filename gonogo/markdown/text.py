@@ -8,8 +8,8 @@ from typing import Any
 
 import yaml
 
-from gonogo.config.yamlsource import CONSTRUCTOR_ERRORS, constructor_problem
-from gonogo.errors import ConfigError
+from gonogo.core.errors import ConfigError
+from gonogo.yamlsource import CONSTRUCTOR_ERRORS, constructor_problem
 
 _FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 _NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*[.)]?|[IVXivx]+\.)\s+")
