@@ -164,6 +164,7 @@ def as_dict(
             "line": b.line,
             "text": b.text,
             "item": b.item,
+            "form": b.form,
             "id": b.id,
             "phase": b.phase,
             "kind": b.kind,

@@ -9,25 +9,25 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
-import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from gonogo.core.errors import ConfigError
+from gonogo.markdown import forms
 from gonogo.markdown.shell import CommandLine, commands_of_block
-from gonogo.yamlsource import CONSTRUCTOR_ERRORS, constructor_problem
+from gonogo.markdown.text import clean_title, front_matter, parse_annotation, split_lines
 
 #: Fence languages whose lines are shell commands.
 SHELL_LANGS = frozenset({"bash", "sh", "shell", "console", "zsh", "shell-session", "shellsession"})
+#: Fence languages whose lines are PowerShell commands (recognised, never run as POSIX shell).
+POWERSHELL_LANGS = frozenset({"powershell", "ps1", "pwsh", "ps"})
 
 _BOX = re.compile(r"^\[([ xX])\](?:[ \t]+|$)")
 _COMMENT = re.compile(r"<!--(.*?)-->", re.S)
 _ANNOTATION = re.compile(r"^\s*gonogo\s*:(.*)$", re.S)
 _PHASE_ANNOTATION = re.compile(r"^\s*gonogo-phase\s*:(.*)$", re.S)
-_FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
-_NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*[.)]?|[IVXivx]+\.)\s+")
 
 
 @dataclass
@@ -40,13 +40,17 @@ class Annotation:
 
 @dataclass
 class Item:
-    """One ``- [ ]`` task item."""
+    """One checklist item: a ``- [ ]`` task, a table row with a box, a numbered step
+    heading, or a plain bullet under a checklist heading (``form``)."""
 
     line: int
     text: str
     checked: bool
     depth: int
     annotation: Annotation | None = None
+    form: str = "task"
+    #: For a table row: where its boxes and sign-off cells are.
+    columns: forms.RowColumns | None = None
 
 
 @dataclass
@@ -86,10 +90,16 @@ class Section:
     tables: list[Table] = field(default_factory=list)
     lists: list[OrderedList] = field(default_factory=list)
     phase_annotation: Annotation | None = None
+    #: Plain bullets (no box) of the section's top-level lists: items under a checklist heading.
+    bullets: list[Item] = field(default_factory=list, repr=False)
+    _commands: tuple[int, list[CommandLine]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def commands(self) -> list[CommandLine]:
-        return [c for b in self.blocks for c in b.commands]
+        # cached once the document is built (rules ask for it per item)
+        if self._commands is None or self._commands[0] != len(self.blocks):
+            self._commands = (len(self.blocks), [c for b in self.blocks for c in b.commands])
+        return self._commands[1]
 
 
 @dataclass
@@ -107,29 +117,11 @@ class Document:
     def tables(self) -> list[Table]:
         return [t for s in self.sections for t in s.tables]
 
-
-def split_lines(text: str) -> list[str]:
-    """Lines with their endings, split where markdown-it splits (``\\r\\n``, ``\\r``, ``\\n``)."""
-    parts = re.split(r"(\r\n|\r|\n)", text)
-    lines = [parts[i] + (parts[i + 1] if i + 1 < len(parts) else "") for i in range(0, len(parts), 2)]
-    if lines and lines[-1] == "":
-        lines.pop()
-    return lines
-
-
-def front_matter(text: str) -> tuple[dict[str, Any], int]:
-    """The YAML front matter's mapping (empty if unreadable) and how many lines it spans."""
-    match = _FRONT_MATTER.match(text)
-    if not match:
-        return {}, 0
-    block = match.group(0)
-    try:
-        data = yaml.safe_load(match.group(1) or "")
-    except (yaml.YAMLError, ValueError):  # not YAML: a thematic break opening the page
-        return {}, 0
-    if data is not None and not isinstance(data, dict):
-        return {}, 0  # a thematic break (`---`) opening the page, not front matter
-    return (data or {}), len(split_lines(block))
+    @cached_property
+    def title_section(self) -> Section | None:
+        """The heading that names the whole document: its only H1, if it has exactly one."""
+        h1s = [s for s in self.sections if s.level == 1]
+        return h1s[0] if len(h1s) == 1 else None
 
 
 def parse(text: str, file: str) -> Document:
@@ -139,7 +131,9 @@ def parse(text: str, file: str) -> Document:
     lines = split_lines(text)
     # blank out front matter so markdown-it keeps every other line where it is
     body = "\n" * fm_lines + "".join(lines[fm_lines:])
-    md = MarkdownIt("commonmark").enable("table")
+    # inline parsing is skipped: only the block structure and each inline token's source
+    # text are used, and inline tokenising was a third of markdown-it's time on big documents
+    md = MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"])
     tokens = md.parse(body)
     builder = _Builder(file)
     builder.walk(tokens)
@@ -148,44 +142,44 @@ def parse(text: str, file: str) -> Document:
         h1 = next((s for s in builder.sections if s.level == 1), None)
         title = h1.title if h1 else None
     sections = [s for s in builder.sections]
+    _other_forms(sections)
     return Document(file=file, title=title, sections=sections, line_count=len(lines))
 
 
-def clean_title(text: str) -> str:
-    """Heading text without its numbering ("1. Code Quality Gates" → "Code Quality Gates")."""
-    stripped = _NUMBERING.sub("", text, count=1).strip()
-    return stripped or text.strip()
+def _other_forms(sections: list[Section]) -> None:
+    """Items of the forms without boxes: in a document with no boxes at all, a numbered
+    step heading is one item; plain bullets are items under a checklist heading of a
+    section without boxes (or anywhere under one when the document has no boxes at all)."""
+    boxed: set[int] = set()
+    for section in sections:
+        if section.items:
+            node: Section | None = section
+            while node is not None and id(node) not in boxed:
+                boxed.add(id(node))
+                node = node.parent
+    for section in sections:
+        if id(section) in boxed:
+            continue
+        if not boxed and section.level and forms.is_step_heading(section.title):
+            section.items.append(Item(line=section.line, text=section.title, checked=False, depth=0,
+                                      form="step"))
+        if section.bullets and _checklist_heading(section, whole=not boxed):
+            section.items.extend(section.bullets)
+
+
+def _checklist_heading(section: Section, *, whole: bool) -> bool:
+    node: Section | None = section
+    while node is not None:
+        if forms.is_checklist_heading(node.title):
+            return True
+        if not whole:
+            return False
+        node = node.parent
+    return False
 
 
 def _inline_text(content: str) -> str:
     return " ".join(_COMMENT.sub(" ", content).split())
-
-
-def parse_annotation(body: str, file: str, line: int, what: str = "gonogo") -> dict[str, Any]:
-    """The YAML mapping inside an annotation comment, or a one-line ConfigError."""
-    text = body.strip()
-    try:
-        data = yaml.safe_load(text) if text else None
-    except (yaml.YAMLError, *CONSTRUCTOR_ERRORS) as exc:
-        if isinstance(exc, yaml.YAMLError):
-            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        else:  # a tagged value its tag cannot hold: `!!timestamp 2020-13-45`
-            problem = "a value its YAML tag cannot hold" + constructor_problem(exc)
-        raise ConfigError(
-            f"invalid {what} annotation: {problem}",
-            file=file,
-            line=line,
-            hint=f"write <!-- {what}: {{type: http, url: https://…, expect: {{status: 200}}}} -->",
-        ) from None
-    if isinstance(data, str) and what == "gonogo-phase":
-        data = {"kind": data}
-    if not isinstance(data, dict):
-        raise ConfigError(
-            f"invalid {what} annotation: expected a mapping like {{type: …}}, got {text[:40]!r}",
-            file=file,
-            line=line,
-        )
-    return {str(k): v for k, v in data.items()}
 
 
 class _Builder:
@@ -248,11 +242,15 @@ class _Builder:
             return
         content = inline.content
         match = _BOX.match(content)
-        if not match:
-            return
-        rest = content[match.end():]
         outer = tokens[i].map
         line = (para.map[0] + 1) if para.map else ((outer[0] + 1) if outer else 1)
+        if not match:
+            text = _inline_text(content)
+            if self.list_depth == 1 and text:
+                self.current.bullets.append(Item(line=line, text=text, checked=False, depth=1,
+                                                 form="bullet"))
+            return
+        rest = content[match.end():]
         annotation = None
         for comment in _COMMENT.finditer(rest):
             found = _ANNOTATION.match(comment.group(1))
@@ -308,11 +306,20 @@ class _Builder:
             if end >= tok.map[0]:
                 annotation = pending
         self.pending_block_annotation = None
-        if lang not in SHELL_LANGS or not tok.map:
+        if not tok.map:
             return
         first = tok.map[0] + 2
-        commands = commands_of_block(tok.content, first, console=lang in ("console", "shell-session",
-                                                                           "shellsession"))
+        content, shell = tok.content, "sh"
+        if lang in POWERSHELL_LANGS:
+            content, shell = forms.strip_powershell_prompts(content), "powershell"
+        elif lang == "" and forms.holds_commands(content):
+            lang = "sh"
+        elif lang not in SHELL_LANGS:
+            return
+        commands = commands_of_block(content, first, console=lang in ("console", "shell-session",
+                                                                       "shellsession"))
+        for command in commands:
+            command.shell = shell
         self.current.blocks.append(CodeBlock(line=tok.map[0] + 1, lang=lang, commands=commands,
                                              annotation=annotation))
 
@@ -345,6 +352,7 @@ class _Builder:
         header: list[str] = []
         rows: list[tuple[int, list[str]]] = []
         row: list[str] = []
+        raw: list[str] = []
         row_line = line
         in_head = False
         j = i
@@ -355,15 +363,25 @@ class _Builder:
             elif tok.type == "thead_close":
                 in_head = False
             elif tok.type == "tr_open":
-                row = []
+                row, raw = [], []
                 row_line = (tok.map[0] + 1) if tok.map else row_line
             elif tok.type == "inline":
                 row.append(_inline_text(tok.content))
+                raw.append(_COMMENT.sub(" ", tok.content))
             elif tok.type == "tr_close":
                 if in_head:
                     header = row
                 else:
                     rows.append((row_line, row))
+                    found = forms.row_item(header, raw)
+                    if found is not None:
+                        text, checked, columns = found
+                        self.current.items.append(Item(line=row_line, text=text, checked=checked, depth=0,
+                                                       form="table", columns=columns))
             j += 1
         self.current.tables.append(Table(line=line, header=header, rows=rows))
         return j + 1
+
+
+__all__ = ["Annotation", "CodeBlock", "Document", "Item", "OrderedList", "Section", "Table", "clean_title",
+           "front_matter", "parse", "parse_annotation", "split_lines"]

@@ -69,9 +69,11 @@ class Analysis:
     culprit: str | None = None
 
 
+@lru_cache(maxsize=4096)
 def analyze(script: str) -> Analysis:
     """Whether every simple command of ``script`` (one command line, heredocs included)
-    is read-only; if not, the first verb that is not."""
+    is read-only; if not, the first verb that is not. Cached: binding and `explain` both
+    ask about the same lines, and a verdict depends only on the text."""
     try:
         _check_script(script, 0)
     except Refused as refused:

@@ -28,6 +28,8 @@ class CommandLine:
     cwd: str | None = None
     env: dict[str, str] = field(default_factory=dict)
     allowed: bool = False
+    #: "sh", or "powershell" for a line of a PowerShell fence (never run as POSIX shell).
+    shell: str = "sh"
 
 
 def escape(text: str) -> str:
@@ -127,6 +129,8 @@ def _words(code: str) -> list[str] | None:
 
 
 def _cd_target(code: str) -> str | None:
+    if "cd" not in code:  # no need to tokenise (shlex is slow, and this runs per line)
+        return None
     words = _words(code)
     if not words or words[0] != "cd" or len(words) > 2:
         return None
@@ -136,6 +140,8 @@ def _cd_target(code: str) -> str | None:
 
 
 def _export(code: str) -> dict[str, str] | None:
+    if "export" not in code:
+        return None
     words = _words(code)
     if not words or words[0] != "export" or len(words) < 2:
         return None

@@ -67,14 +67,31 @@ def result_text(result: CheckResult) -> str:
     return f"— {icon} {_short(result.summary)}"
 
 
+def symbol(outcome: Outcome) -> str:
+    """The symbol a table cell or step heading gets: ✅ passed, ❌ failed, ⏳ pending, ➖ not run."""
+    if outcome in (Outcome.PASSED, Outcome.WARNED):
+        return "✅"
+    if outcome in (Outcome.FAILED, Outcome.ERRORED):
+        return "❌"
+    return "⏳" if outcome == Outcome.PENDING else "➖"
+
+
+def _signer(result: CheckResult) -> str | None:
+    signoff = result.evidence.get("signoff") if isinstance(result.evidence, dict) else None
+    by = signoff.get("by") if isinstance(signoff, dict) else None
+    return str(by) if by else None
+
+
 def render(record: RunRecord) -> str:
     # here, not at the top: every report format is registered at startup, and Markdown
     # parsing (markdown-it) is only needed when this one is written
     from gonogo.markdown.tickback import Mark, tick
 
     text = source_text(record)
+    date = record.started_at.date().isoformat()
     marks = {
-        r.line: Mark(r.outcome in (Outcome.PASSED, Outcome.WAIVED), result_text(r))
+        r.line: Mark(r.outcome in (Outcome.PASSED, Outcome.WAIVED), result_text(r), symbol(r.outcome),
+                     _signer(r), date)
         for r in record.results
         if r.line is not None
     }

@@ -3,6 +3,8 @@ and the ticked copy differs from the source only on item lines (see SOURCES.md).
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -55,3 +57,52 @@ def test_explain_runs_on_the_cli(path: Path) -> None:
     result = gonogo("explain", str(path), cwd=path.parent)
     assert result.returncode == 0, result.stderr
     assert " items: " in result.stdout.splitlines()[-1]
+
+
+def _shims(tmp: Path) -> Path:
+    """A folder with a recording shim named after every program on PATH: a command a
+    checklist runs is written to $SHIM_LOG instead of running (``/bin/sh`` itself is
+    called by absolute path, so the shell still works)."""
+    shims = tmp / "shims"
+    shims.mkdir()
+    script = '#!/bin/sh\nprintf "%s %s\\n" "${0##*/}" "$*" >> "$SHIM_LOG"\nexit 0\n'
+    names = {p.name for d in os.environ.get("PATH", "").split(os.pathsep) if d and Path(d).is_dir()
+             for p in Path(d).iterdir()}
+    for name in names:
+        shim = shims / name
+        shim.write_text(script)
+        shim.chmod(0o755)
+    return shims
+
+
+@pytest.fixture(scope="module")
+def shim_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _shims(tmp_path_factory.mktemp("corpus"))
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_checks_with_every_program_shadowed(path: Path, shim_dir: Path, tmp_path: Path) -> None:
+    """`gonogo check` on every corpus file: a verdict (exit 0 GO, 1 NO-GO, 4 PENDING) or a
+    one-line refusal (exit 2), never a traceback; whatever it runs is a recording shim."""
+    work = tmp_path / "work"
+    work.mkdir()
+    shutil.copy(path, work / path.name)
+    log = tmp_path / "shim.log"
+    env = {"PATH": str(shim_dir), "SHIM_LOG": str(log), "HTTP_PROXY": "http://127.0.0.1:9",
+           "HTTPS_PROXY": "http://127.0.0.1:9", "DOCKER_HOST": "unix:///nonexistent.sock"}
+    result = gonogo("check", "-c", path.name, "--report", "checklist:ticked.md", cwd=work, env=env,
+                    timeout=300)
+    assert "Traceback" not in result.stderr
+    if result.returncode == 2:
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        return
+    assert result.returncode in (0, 1, 4), result.stderr
+    ticked = (work / "ticked.md").read_bytes().decode("utf-8")
+    text = path.read_bytes().decode("utf-8")
+    before, after = split_lines(text.removeprefix("\ufeff")), split_lines(ticked.removeprefix("\ufeff"))
+    changed = {n for n, (a, b) in enumerate(zip(before, after, strict=True), 1) if a != b}
+    assert changed <= item_lines(text)
+    assert ticked.startswith("\ufeff") == text.startswith("\ufeff")
+    if log.exists():  # every line a shim wrote names a program of the document
+        for line in log.read_text().splitlines():
+            assert line.split()[0] in text, line
