@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime
 from gonogo.commands._state import open_run_state
 from gonogo.engine.outcomes import Verdict, exit_code
 from gonogo.errors import UsageError
+from gonogo.journal.audit import cli_source
+from gonogo.journal.policy import enforce_deadline
 from gonogo.journal.signoffs import sign
 from gonogo.reports.common import verdict_of
 
@@ -42,8 +44,9 @@ def main(args: argparse.Namespace) -> int:
     store = open_run_state(args)
     try:
         # appended, never replacing an earlier decision; the item follows the latest one
-        record, item_id = sign(store, args.run, args.item, by=args.by, decision=decision,
-                               note=args.note, expires=expires)
+        enforce_deadline(store, store.load_run(args.run))
+        record, item_id = sign(store, args.run, args.item, by=args.by.strip(), decision=decision,
+                               note=args.note, expires=expires, source=cli_source())
     finally:
         store.close()
     verdict = verdict_of(record)

@@ -151,6 +151,9 @@ class EnvironmentModel(Strict):
     #: Settings that are not secret although their name or value looks it (a publishable
     #: key, a commit SHA): shown in clear. A URL's password stays hidden.
     public: list[Annotated[str, Field(pattern=ENV_NAME_PATTERN)]] = []
+    #: Sign-off rules for this environment's runs (default: the top-level ones).
+    approvals: int | None = Field(default=None, ge=1)
+    signoff_within: Duration | None = None
 
 
 class SecretRules(Strict):
@@ -235,6 +238,14 @@ class ConfigModel(Strict):
     services: list[ServiceModel] = []
     #: Sidecar only: bind checklist items (by text or id) to checks.
     bind: list[dict[str, Any]] = []
+    #: Four-eyes by default: whoever started a run cannot approve its items.
+    allow_self_approval: bool = False
+    #: Distinct approvers each manual or pending item needs.
+    approvals: int = Field(default=1, ge=1)
+    #: A pending item not signed off within this time fails the run.
+    signoff_within: Duration | None = None
+    #: Where `gonogo serve` is reached: PENDING notifications link to the sign-off page.
+    public_url: HttpUrl | None = None
 
 
 # ---- what loading returns -------------------------------------------------------------

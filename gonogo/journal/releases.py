@@ -27,6 +27,7 @@ from sqlalchemy.engine import Engine
 
 from gonogo.durations import format_duration
 from gonogo.errors import LockHeld, StateError
+from gonogo.journal import audit
 from gonogo.journal.store import _user, create_tables, metadata
 
 LEASE_S = 60.0
@@ -254,8 +255,13 @@ class ReleaseStore:
         condition = deploy_locks.c.environment == env_key(environment)
         if run_id is not None:
             condition = condition & (deploy_locks.c.run_id == run_id)
+        audit.ensure(self.engine)
         with self.engine.begin() as conn:
             done = conn.execute(deploy_locks.delete().where(condition))
+            if done.rowcount:
+                audit.record(conn, "lock-release", _user(), run_id=run_id,
+                             target=env_key(environment),
+                             detail={"own": run_id is not None})
         return bool(done.rowcount)
 
     @contextmanager

@@ -24,7 +24,7 @@ from sqlalchemy.engine import Engine
 from gonogo import private
 from gonogo.engine.outcomes import CheckResult, Outcome, Verdict
 from gonogo.errors import NoState, StateError
-from gonogo.journal import process
+from gonogo.journal import audit, process
 
 metadata = sa.MetaData()
 
@@ -251,7 +251,10 @@ class Store:
         except OSError as exc:
             raise StateError(f"cannot create the run folder {run_dir}: "
                              f"{exc.strerror or exc}") from None
+        audit.ensure(self.engine)  # before the transaction: SQLite has one writer
         with self.engine.begin() as conn:
+            audit.record(conn, command, (meta or {}).get("started_by") or _user(), run_id=rid,
+                         target=environment, detail={"version": version})
             conn.execute(
                 runs.insert().values(
                     id=rid,
@@ -269,7 +272,10 @@ class Store:
         return RunJournal(self, rid, run_dir, fresh=True)
 
     def finish_run(self, run_id: str, verdict: str | None, code: int, status: str = "finished") -> None:
+        audit.ensure(self.engine)
         with self.engine.begin() as conn:
+            audit.record(conn, "run-finished", _user(), run_id=run_id,
+                         detail={"verdict": verdict, "exit_code": code, "status": status})
             conn.execute(
                 runs.update()
                 .where(runs.c.id == run_id)
