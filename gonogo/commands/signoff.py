@@ -3,31 +3,18 @@
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, date, datetime
 
 from gonogo.commands._state import open_run_state
 from gonogo.engine.outcomes import Verdict, exit_code
 from gonogo.errors import UsageError
 from gonogo.journal.audit import cli_source
-from gonogo.journal.policy import enforce_deadline
+from gonogo.journal.policy import enforce_deadline, parse_expiry
 from gonogo.journal.signoffs import sign
 from gonogo.reports.common import verdict_of
 
 
 def _expiry(text: str) -> str:
-    try:
-        if len(text) == 10:
-            day = date.fromisoformat(text)
-            moment = datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=UTC)
-        else:
-            moment = datetime.fromisoformat(text)
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=UTC)
-    except ValueError:
-        raise UsageError(f"--expires {text!r}: expected a date like 2026-12-31 or an ISO time") from None
-    if moment <= datetime.now(UTC):
-        raise UsageError(f"--expires {text!r} is in the past")
-    return moment.isoformat(timespec="seconds")
+    return parse_expiry(text)
 
 
 def main(args: argparse.Namespace) -> int:

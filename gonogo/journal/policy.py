@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,6 +27,27 @@ from gonogo.journal import audit
 from gonogo.journal.store import RunRecord, Store, results, runs
 
 META_KEY = "signoff_policy"
+
+
+class SignoffRefused(UsageError):
+    """The rules forbid this person this decision (four-eyes, past the deadline)."""
+
+
+def parse_expiry(text: str) -> str:
+    """A waiver's end: a date (the end of that day, UTC) or an ISO time, in the future."""
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            moment = datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=UTC)
+        else:
+            moment = datetime.fromisoformat(text)
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+    except ValueError:
+        raise UsageError(f"--expires {text!r}: expected a date like 2026-12-31 or an ISO time") from None
+    if moment <= datetime.now(UTC):
+        raise UsageError(f"--expires {text!r} is in the past")
+    return moment.isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -69,12 +90,12 @@ def admit(rules: Policy, record: RunRecord, target: CheckResult, *, by: str,
           decision: str) -> None:
     """Refuse a decision the rules do not allow (UsageError: nothing recorded)."""
     if rules.deadline and _now() > _parse(rules.deadline):
-        raise UsageError(f"run {record.id}: the sign-off deadline {rules.deadline} has passed; "
+        raise SignoffRefused(f"run {record.id}: the sign-off deadline {rules.deadline} has passed; "
                          "its pending items failed — start a new run")
     who = starter(record)
     if (decision in ("approved", "waived") and not rules.allow_self_approval and who
             and by.strip().lower() == who.lower()):
-        raise UsageError(f"{by} started run {record.id} and cannot approve its items "
+        raise SignoffRefused(f"{by} started run {record.id} and cannot approve its items "
                          "(four-eyes; `allow_self_approval: true` in the config opts out)")
 
 
