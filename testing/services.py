@@ -48,3 +48,11 @@ def prometheus() -> tuple[str, str]:
 def alertmanager() -> str:
     """An Alertmanager (API v2) URL (``GONOGO_TEST_ALERTMANAGER``)."""
     return require("GONOGO_TEST_ALERTMANAGER", "Alertmanager")
+
+
+def chromium() -> str:
+    """Debian's Chromium for Playwright (``GONOGO_TEST_CHROMIUM``, else ``chromium`` on PATH)."""
+    import shutil
+
+    found = os.environ.get("GONOGO_TEST_CHROMIUM") or shutil.which("chromium")
+    return found or require("GONOGO_TEST_CHROMIUM", "Chromium")
