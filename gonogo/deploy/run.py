@@ -29,7 +29,8 @@ from gonogo.errors import (
     UsageError,
 )
 from gonogo.gate import _context as gate_context
-from gonogo.gate import store_for
+from gonogo.gate import signoff_policy, store_for
+from gonogo.journal.policy import META_KEY
 from gonogo.journal.releases import Release, ReleaseStore, env_key
 from gonogo.journal.store import RunRecord, Store, new_run_id
 from gonogo.reports.console_report import print_summary
@@ -107,6 +108,7 @@ def _session_run(config: Config, store: Store, releases: ReleaseStore, run_id: s
         "contacts": [c.model_dump() for c in config.model.contacts],
         "source": str(config.path),
         "dry_run": dry_run,
+        META_KEY: signoff_policy(config).to_meta(),  # four-eyes, approvals, deadline
     }
     journal = store.create_run("deploy" if command == "deploy" else command,
                                config_path=str(config.path), environment=config.environment.name,
