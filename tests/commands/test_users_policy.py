@@ -124,3 +124,31 @@ def test_every_action_has_an_audit_row(tmp_path: Path) -> None:
                     ("run-finished", OS_USER, run_id, f"cli on {HOST}"),
                     ("reject", "bob", run_id, f"cli on {HOST}"),
                     ("waiver", "carol", run_id, f"cli on {HOST}")]
+
+
+def test_a_pending_run_notifies_with_a_link_to_its_signoff_page(tmp_path: Path) -> None:
+    import json
+
+    from testing.http_server import Route, serve as receiver_on
+    from testing.web import serve
+
+    received: list[dict[str, str]] = []
+
+    def receiver(method: str, path: str, body: bytes, headers: dict[str, str]) -> Route:
+        received.append(json.loads(body))
+        return Route(200, "ok")
+
+    with receiver_on({"/hook": receiver}) as hook:
+        notify = f'notify: ["json://127.0.0.1:{hook.port}/hook"]'
+        project(tmp_path, config(notify + "\npublic_url: https://gonogo.example.com/"))
+        run_id = pending_run(tmp_path)
+        assert received[-1]["title"] == "shop: PENDING sign-off"
+        assert received[-1]["message"] == (
+            f"run {run_id} awaits sign-off of flows: https://gonogo.example.com/runs/{run_id}")
+
+        project(tmp_path, config(notify))  # no public_url: the one `serve` was started with
+        with serve(tmp_path, "--public-url", "https://ops.example.com/gonogo"):
+            pass
+        run_id = pending_run(tmp_path)
+        assert received[-1]["message"] == (
+            f"run {run_id} awaits sign-off of flows: https://ops.example.com/gonogo/runs/{run_id}")
