@@ -27,7 +27,7 @@ def explained(config_path: Path | None) -> dict[str, Any]:
         lines = source.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         lines = []
-    data["source_lines"] = lines if is_markdown(source) else []
+    data["source_lines"] = lines
     return data
 
 

@@ -4,6 +4,7 @@ row with who, when and from where."""
 
 from __future__ import annotations
 
+import json
 import os
 import pwd
 import re
@@ -12,7 +13,10 @@ import time
 from pathlib import Path
 
 from testing.cli import gonogo
+from testing.http_server import Route
+from testing.http_server import serve as receiver_on
 from testing.project import project, state_rows
+from testing.web import serve
 
 OS_USER = pwd.getpwuid(os.geteuid()).pw_name
 HOST = socket.gethostname()
@@ -127,11 +131,6 @@ def test_every_action_has_an_audit_row(tmp_path: Path) -> None:
 
 
 def test_a_pending_run_notifies_with_a_link_to_its_signoff_page(tmp_path: Path) -> None:
-    import json
-
-    from testing.http_server import Route, serve as receiver_on
-    from testing.web import serve
-
     received: list[dict[str, str]] = []
 
     def receiver(method: str, path: str, body: bytes, headers: dict[str, str]) -> Route:

@@ -159,7 +159,10 @@ def test_runs_list_filters_and_pages(tmp_path: Path) -> None:
         assert "since: expected a date like 2026-12-01, got &#39;yesterday&#39;" in bad.text
         overview = alice.get("/").text
         assert "Awaiting sign-off" in overview and "Critical user flows tested" in overview
-        assert alice.get("/checklist").text.count("Critical user flows tested") >= 1
+        listed = alice.get("/checklist").text
+        row = listed.split('<a href="#L9">9</a>', 1)[1].split("</tr>", 1)[0]
+        assert "<td>Critical user flows tested</td>" in row and "<td>manual" in row
+        assert '<li id="L9">      - {id: flows, title: Critical user flows tested' in listed
 
 
 def test_the_run_stream_sends_an_event_when_the_cli_signs(tmp_path: Path) -> None:
