@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import socket
 import sys
 from pathlib import Path
 
@@ -37,6 +38,7 @@ def main(args: argparse.Namespace) -> int:
                          "is believed only from the proxy that sets it")
     if args.public_url and not args.public_url.startswith(("http://", "https://")):
         raise UsageError(f"--public-url {args.public_url!r}: expected an http(s):// URL")
+    _can_listen(args.host, args.port)
     try:
         config_path: Path | None = find_config(getattr(args, "config", None))
     except ConfigError:
@@ -62,3 +64,14 @@ def main(args: argparse.Namespace) -> int:
     finally:
         store.close()
     return 0
+
+
+def _can_listen(host: str, port: int) -> None:
+    """A taken port or an address not on this machine is a one-line error before anything
+    starts (uvicorn would log it and exit 1)."""
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None

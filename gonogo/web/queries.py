@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from gonogo.engine.outcomes import Outcome
+from gonogo.journal import policy
 from gonogo.journal.policy import enforce_deadline
 from gonogo.journal.releases import LiveService, Lock, Release, ReleaseStore
 from gonogo.journal.store import RunRecord, Store, results, runs, signoffs
@@ -146,13 +148,23 @@ def overview(store: Store) -> list[EnvironmentView]:
     with store.engine.connect() as conn:
         waiting = conn.execute(
             sa.select(results.c.run_id, results.c.check_id, results.c.title,
-                      runs.c.environment, runs.c.started_at)
+                      runs.c.environment, runs.c.started_at, runs.c.meta)
             .join(runs, runs.c.id == results.c.run_id)
             .where((results.c.outcome == str(Outcome.PENDING)) & (runs.c.verdict == "PENDING"))
             .order_by(runs.c.started_at.desc()).limit(100)).all()
+    expired = {row.run_id for row in waiting if _past_deadline(row.meta)}
+    for run_id in expired:  # their pending items fail now, for every reader
+        enforce_deadline(store, store.load_run(run_id))
     for row in waiting:
-        view(row.environment).pending.append(dict(row._mapping))
+        if row.run_id not in expired:
+            view(row.environment).pending.append(dict(row._mapping))
     return [views[k] for k in sorted(views)]
+
+
+def _past_deadline(meta: str | None) -> bool:
+    rules = json.loads(meta or "{}").get(policy.META_KEY) or {}
+    deadline = rules.get("deadline") if isinstance(rules, dict) else None
+    return isinstance(deadline, str) and datetime.fromisoformat(deadline) < datetime.now(UTC)
 
 
 def releases(store: Store, environment: str | None, limit: int = 100) -> list[Release]:

@@ -186,3 +186,16 @@ def test_the_run_stream_sends_an_event_when_the_cli_signs(tmp_path: Path) -> Non
     assert "event: update" in events
     data = json.loads(next(e for e in events if e.startswith("data:"))[5:])
     assert (data["run_id"], data["verdict"]) == (run_id, "GO")
+
+
+def test_a_taken_port_is_a_one_line_error(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = gonogo("serve", "--port", str(port), cwd=tmp_path, timeout=20)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (f"gonogo: error: cannot listen on 127.0.0.1:{port}: "
+                             "Address already in use\n")
