@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -38,14 +39,13 @@ audit = sa.Table(
 ACTIONS = ("check", "deploy", "rollback", "demo", "backup", "run-finished", "sign-off",
            "reject", "waiver", "lock-release", "token-created", "token-revoked")
 
-_created: set[int] = set()
+_created: weakref.WeakSet[Engine] = weakref.WeakSet()  # an id() could be reused
 _created_guard = threading.Lock()
 
 
 def ensure(engine: Engine) -> None:
     """Create the table once per engine (``checkfirst``: safe when it exists)."""
-    key = id(engine)
-    if key in _created:
+    if engine in _created:
         return
     with _created_guard:
         for attempt in range(3):
@@ -55,7 +55,7 @@ def ensure(engine: Engine) -> None:
             except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError):
                 if attempt == 2:  # another process lost the same race: the table is there
                     raise
-        _created.add(key)
+        _created.add(engine)
 
 
 def cli_source() -> str:

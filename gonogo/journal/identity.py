@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -57,9 +58,19 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+_created: weakref.WeakSet[Engine] = weakref.WeakSet()  # an id() could be reused
+
+
 def _ensure(engine: Engine) -> None:
-    identity_metadata.create_all(engine)
+    """The tables, made once per engine (every request authenticates: no check each time)."""
+    if engine in _created:
+        return
+    try:
+        identity_metadata.create_all(engine)
+    except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError):
+        identity_metadata.create_all(engine)  # another process made them meanwhile
     audit.ensure(engine)
+    _created.add(engine)
 
 
 def _now() -> str:
