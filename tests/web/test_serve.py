@@ -161,7 +161,7 @@ def test_runs_list_filters_and_pages(tmp_path: Path) -> None:
         assert "Awaiting sign-off" in overview and "Critical user flows tested" in overview
         listed = alice.get("/checklist").text
         row = listed.split('<a href="#L9">9</a>', 1)[1].split("</tr>", 1)[0]
-        assert "<td>Critical user flows tested</td>" in row and "<td>manual" in row
+        assert "<td>Critical user flows tested</td><td>pre</td>\n<td>manual</td>" in row
         assert '<li id="L9">      - {id: flows, title: Critical user flows tested' in listed
 
 
