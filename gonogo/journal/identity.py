@@ -61,7 +61,7 @@ def token_hash(token: str) -> str:
 _created: weakref.WeakSet[Engine] = weakref.WeakSet()  # an id() could be reused
 
 
-def _ensure(engine: Engine) -> None:
+def ensure(engine: Engine) -> None:
     """The tables, made once per engine (every request authenticates: no check each time)."""
     if engine in _created:
         return
@@ -84,7 +84,7 @@ def add(engine: Engine, name: str, role: str, *, actor: str) -> str:
                          "(up to 64 characters)")
     if role not in ROLES:
         raise UsageError(f"--role {role!r}: expected one of {', '.join(ROLES)}")
-    _ensure(engine)
+    ensure(engine)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with engine.begin() as conn:
         existing = conn.execute(users.select().where(users.c.name == name)).first()
@@ -99,7 +99,7 @@ def add(engine: Engine, name: str, role: str, *, actor: str) -> str:
 
 
 def revoke(engine: Engine, name: str, *, actor: str, source: str | None = None) -> None:
-    _ensure(engine)
+    ensure(engine)
     with engine.begin() as conn:
         done = conn.execute(users.update().where((users.c.name == name)
                                                  & users.c.revoked_at.is_(None))
@@ -110,7 +110,7 @@ def revoke(engine: Engine, name: str, *, actor: str, source: str | None = None) 
 
 
 def list_users(engine: Engine) -> list[User]:
-    _ensure(engine)
+    ensure(engine)
     with engine.connect() as conn:
         found = conn.execute(users.select().order_by(users.c.name)).all()
     return [_user(dict(r._mapping)) for r in found]
@@ -120,7 +120,7 @@ def authenticate(engine: Engine, token: str) -> User | None:
     """The active user holding ``token``; None for an unknown or revoked one."""
     if not token.startswith(TOKEN_PREFIX):
         return None
-    _ensure(engine)
+    ensure(engine)
     wanted = token_hash(token)
     with engine.connect() as conn:
         row = conn.execute(users.select().where(users.c.token_hash == wanted)).first()
@@ -133,7 +133,7 @@ def authenticate(engine: Engine, token: str) -> User | None:
 
 
 def find(engine: Engine, name: str) -> User | None:
-    _ensure(engine)
+    ensure(engine)
     with engine.connect() as conn:
         row = conn.execute(users.select().where(users.c.name == name)).first()
     return _user(dict(row._mapping)) if row is not None else None
@@ -155,7 +155,7 @@ settings = sa.Table(
 
 def set_public_url(engine: Engine, url: str) -> None:
     """What `gonogo serve --public-url` said: CLI runs that go PENDING link to it."""
-    _ensure(engine)
+    ensure(engine)
     with engine.begin() as conn:
         conn.execute(settings.delete().where(settings.c.key == "public_url"))
         conn.execute(settings.insert().values(key="public_url", value=url.rstrip("/")))

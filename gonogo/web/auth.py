@@ -72,7 +72,7 @@ class LoginLimiter:
 
 def session_secret(engine: Engine) -> str:
     """The signing secret shared by every server on this state (made once)."""
-    identity._ensure(engine)
+    identity.ensure(engine)
     table = identity.settings
     with engine.begin() as conn:
         row = conn.execute(sa.select(table.c.value).where(table.c.key == "session_secret")).first()
