@@ -29,9 +29,10 @@ from pathlib import Path
 
 import httpx
 
-from gonogo.engine.outcomes import CheckResult, Outcome
+from gonogo.core.outcomes import CheckResult, Outcome
 from gonogo.journal import identity
-from gonogo.journal.store import open_store, results, runs
+from gonogo.journal.schema import results, runs
+from gonogo.journal.store import open_store
 
 PAGE_TARGET_MS = 100.0
 SSE_TARGET_MS = 500.0

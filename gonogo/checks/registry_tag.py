@@ -10,9 +10,9 @@ from typing import Any
 from pydantic import Field
 
 from gonogo.checks.base import Check, CheckContext, Evidence
-from gonogo.config.model import Duration, RegistryHost
-from gonogo.errors import CheckError, CheckFailed
-from gonogo.hookspecs import hookimpl
+from gonogo.core.errors import CheckError, CheckFailed
+from gonogo.core.fields import Duration, RegistryHost
+from gonogo.hookimpl import hookimpl
 
 DOCKER_HUB = "registry-1.docker.io"
 ACCEPT = ", ".join([

@@ -15,14 +15,15 @@ import asyncio
 import sys
 
 from gonogo.commands.deploy import check_version
-from gonogo.config import load_config
 from gonogo.confirm import confirm
+from gonogo.core.errors import EXIT_NOGO
 from gonogo.error_handler import use_redactor
-from gonogo.errors import EXIT_NOGO
+from gonogo.sources import load_config
 
 
 def main(args: argparse.Namespace) -> int:
-    from gonogo.deploy.images import config_images, missing_images, missing_message
+    from gonogo.deploy.images import missing_images, missing_message
+    from gonogo.deploy.plan import config_images
     from gonogo.deploy.run import rollback_target, run_deploy
     from gonogo.gate import store_for
     from gonogo.journal.releases import ReleaseStore, env_key

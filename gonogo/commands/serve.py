@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 from gonogo.commands._state import open_state
-from gonogo.config.load import find_config
-from gonogo.errors import ConfigError, UsageError
+from gonogo.config.read import find_config
+from gonogo.core.errors import ConfigError, UsageError
 from gonogo.journal import identity
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 
 from gonogo.commands._state import open_run_state
-from gonogo.engine.outcomes import Verdict, exit_code
-from gonogo.errors import UsageError
+from gonogo.core.errors import UsageError
+from gonogo.core.outcomes import Verdict, exit_code
 from gonogo.journal.audit import cli_source
 from gonogo.journal.policy import enforce_deadline, parse_expiry
 from gonogo.journal.signoffs import sign

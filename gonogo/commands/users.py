@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 
 from gonogo.commands._state import open_state
-from gonogo.errors import NoState, UsageError
+from gonogo.core.errors import NoState, UsageError
+from gonogo.identity import os_user
 from gonogo.journal import identity
 from gonogo.journal.audit import cli_source
-from gonogo.journal.store import _user
 
 
 def main(args: argparse.Namespace) -> int:
@@ -21,7 +21,7 @@ def main(args: argparse.Namespace) -> int:
             raise UsageError("users add NAME --role viewer|approver|deployer|admin")
         store = open_state(args, create=True)
         try:
-            token = identity.add(store.engine, args.name, args.role, actor=_user())
+            token = identity.add(store.engine, args.name, args.role, actor=os_user())
         finally:
             store.close()
         print(token)
@@ -35,7 +35,7 @@ def main(args: argparse.Namespace) -> int:
         if args.action == "revoke":
             if not args.name:
                 raise UsageError("users revoke NAME")
-            identity.revoke(store.engine, args.name, actor=_user(), source=cli_source())
+            identity.revoke(store.engine, args.name, actor=os_user(), source=cli_source())
             print(f"revoked the token of {args.name}")
             return 0
         people = identity.list_users(store.engine)

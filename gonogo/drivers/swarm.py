@@ -18,13 +18,13 @@ from gonogo.drivers.base import (
     Health,
     Observed,
     container_health,
-    docker_binary,
     docker_client,
     in_thread,
     observed_from_health,
     run_checked,
     version_of,
 )
+from gonogo.targets.docker import docker_binary
 
 
 def _image(spec: dict[str, Any] | None) -> str | None:

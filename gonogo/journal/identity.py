@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from gonogo.errors import UsageError
+from gonogo.core.errors import UsageError
 from gonogo.journal import audit
 
 ROLES = ("viewer", "approver", "deployer", "admin")

@@ -21,10 +21,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from gonogo.engine.outcomes import CheckResult, Outcome, decide, exit_code
-from gonogo.errors import UsageError
+from gonogo.core.errors import UsageError
+from gonogo.core.outcomes import CheckResult, Outcome, decide, exit_code
 from gonogo.journal import audit
-from gonogo.journal.store import RunRecord, Store, results, runs
+from gonogo.journal.schema import RunRecord, results, runs
+from gonogo.journal.store import Store
 
 META_KEY = "signoff_policy"
 

@@ -9,7 +9,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from gonogo.errors import GonogoError
+from gonogo.core.errors import GonogoError
 from gonogo.reports.json_report import as_dict, run_summary
 from gonogo.web import queries
 from gonogo.web.context import Denied, Web

@@ -8,12 +8,14 @@ import os
 from pathlib import Path
 from typing import Any
 
-from gonogo.config.load import build_config, load_config
+from gonogo.config.load import build_config
 from gonogo.config.model import READ_ONLY_KINDS
-from gonogo.errors import GonogoError
+from gonogo.config.read import is_markdown
+from gonogo.core.errors import GonogoError
 from gonogo.markdown.bind import Binding
-from gonogo.markdown.sidecar import is_markdown, resolve
+from gonogo.markdown.sidecar import resolve
 from gonogo.plugins import check_types
+from gonogo.sources import load_config
 
 
 def explained(config_path: Path | None) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from gonogo.errors import GonogoError
+from gonogo.core.errors import GonogoError
 from gonogo.web import queries
 from gonogo.web.context import Denied, Web
 

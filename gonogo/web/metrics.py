@@ -14,7 +14,8 @@ from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import Response
 
-from gonogo.journal.store import Store, runs, signoffs
+from gonogo.journal.schema import runs, signoffs
+from gonogo.journal.store import Store
 from gonogo.web import queries
 from gonogo.web.context import Web
 

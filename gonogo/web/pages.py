@@ -16,9 +16,9 @@ from starlette.responses import (
     StreamingResponse,
 )
 
-from gonogo.errors import GonogoError
+from gonogo.core.errors import GonogoError
 from gonogo.journal import audit
-from gonogo.journal.store import RunRecord
+from gonogo.journal.schema import RunRecord
 from gonogo.reports import checklist_report
 from gonogo.reports.common import ICONS, counts_line, evidence, output_tail, verdict_of
 from gonogo.web import checklist, queries

@@ -10,11 +10,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from gonogo.engine.outcomes import Outcome
+from gonogo.core.outcomes import Outcome
 from gonogo.journal import policy
 from gonogo.journal.policy import enforce_deadline
 from gonogo.journal.releases import LiveService, Lock, Release, ReleaseStore
-from gonogo.journal.store import RunRecord, Store, results, runs, signoffs
+from gonogo.journal.schema import RunRecord, results, runs, signoffs
+from gonogo.journal.store import Store
 
 PER_PAGE = 50
 VERDICTS = ("GO", "NO-GO", "PENDING")
@@ -80,18 +81,7 @@ def runs_page(store: Store, where: RunFilter, page: int, per_page: int = PER_PAG
                                  .where(*conditions)).scalar_one())
         pages = max(1, -(-total // per_page))
         page = min(max(1, page), pages)
-        rows = conn.execute(runs.select().where(*conditions).order_by(runs.c.started_at.desc())
-                            .limit(per_page).offset((page - 1) * per_page)).all()
-        ids = [row._mapping["id"] for row in rows]
-        tallies = conn.execute(
-            sa.select(results.c.run_id, results.c.outcome, sa.func.count())
-            .where(results.c.run_id.in_(ids)).group_by(results.c.run_id, results.c.outcome)
-        ).all()
-    records = [store._run_from_row(row) for row in rows]
-    store._judge(records)  # a run whose process is gone shows as interrupted, as in `runs`
-    by_id = {r.id: r for r in records}
-    for run_id, outcome, n in tallies:
-        by_id[run_id].counts[outcome] = n
+    records = store.list_runs(per_page, where=conditions, offset=(page - 1) * per_page)
     return RunsPage(records, total, page, pages)
 
 

@@ -6,10 +6,10 @@ from collections.abc import Mapping
 
 from starlette.requests import Request
 
-from gonogo.errors import GonogoError
+from gonogo.core.errors import GonogoError
 from gonogo.journal.policy import SignoffRefused, enforce_deadline, parse_expiry
+from gonogo.journal.schema import RunRecord
 from gonogo.journal.signoffs import sign
-from gonogo.journal.store import RunRecord
 from gonogo.web.auth import Who
 from gonogo.web.context import Web
 
