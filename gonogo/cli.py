@@ -50,7 +50,8 @@ def _config_args(parser: argparse.ArgumentParser, env: bool = True) -> None:
 def _report_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--report", "-r", action="append", default=[], metavar="FMT[:PATH]",
-        help="write a report: console, json, junit, markdown, html, checklist (repeatable)",
+        help="write a report: console, json, junit, markdown, html, checklist, or a plugin's "
+             "format (repeatable)",
     )
 
 
@@ -90,8 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="render a recorded run as a report")
     _config_args(p, env=False)
     p.add_argument("run", metavar="RUN")
-    p.add_argument("--format", "-f", required=True,
-                   choices=["console", "json", "junit", "markdown", "html", "checklist"])
+    p.add_argument("--format", "-f", required=True, metavar="FMT",
+                   help="console, json, junit, markdown, html, checklist, or a plugin's format")
     p.add_argument("-o", "--output", metavar="PATH")
 
     p = sub.add_parser("signoff", help="record a human decision on an item of a run")
@@ -204,6 +205,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _with_plugins(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """``command``, after every plugin is loaded: a plugin that cannot load, or takes a name
+    another plugin took, stops any command at startup with one line (exit 2)."""
+
+    def run(args: argparse.Namespace) -> int:
+        from gonogo.plugins import registry
+
+        registry()
+        return command(args)
+
+    return run
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from gonogo.console import guard_standard_streams
     from gonogo.private import use_private_umask
@@ -226,7 +240,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:  # Ctrl-C while starting: nothing was done yet
         print("gonogo: interrupted", file=sys.stderr)
         return 130
-    code = run_command(module.main, args)
+    code = run_command(_with_plugins(module.main), args)
     if argv is None:
         # The process is about to exit: spare the interpreter a last full garbage
         # collection over every module and model (~0.1 s). atexit handlers still run.

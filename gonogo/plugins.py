@@ -1,17 +1,39 @@
-"""Discovering check types: built-ins register through the same hook as third parties."""
+"""The registry of every extension point: check types, deploy drivers, report formats and
+migration readers. Built-ins register through the same pluggy hooks as third parties
+(Datasette's ``DEFAULT_PLUGINS``); third parties load from the entry-point group ``gonogo``.
+
+Fail closed: a plugin that cannot be loaded, implements a hook gonogo does not have, returns
+something without a name or the methods its kind needs, or takes a name another plugin
+already took, stops gonogo at startup with one line naming the plugins (exit 2) — a name
+must never silently mean another plugin's code.
+
+This module imports no provider (``DEFAULT_PLUGINS`` are module names). Drivers and report
+formats sit above it: it holds them untyped, and ``gonogo.drivers.driver_for`` and
+``gonogo.reports.formats`` give them their types. Migration readers sit below the check that
+uses them: the registry hands them to ``gonogo.migrations`` when it is built.
+"""
 
 from __future__ import annotations
 
 import functools
 import importlib
+import importlib.metadata
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import pluggy
 
 from gonogo import hookspecs
 from gonogo.checks.base import Check
 from gonogo.core.errors import GonogoError
+from gonogo.migrations import MigrationReader, use_readers
 
-#: Built-in plugin modules; each defines ``gonogo_check_types`` with ``@hookimpl``.
+ENTRY_POINT_GROUP = "gonogo"
+
+#: Built-in plugin modules, each implementing some of the hooks in ``gonogo.hookspecs``.
+#: Their order is the order names are listed in (help, error messages).
 DEFAULT_PLUGINS = (
     "gonogo.checks.command",
     "gonogo.checks.http",
@@ -39,42 +61,200 @@ DEFAULT_PLUGINS = (
     "gonogo.checks.docker_build",
     "gonogo.checks.docker_push",
     "gonogo.checks.registry_tag",
+    "gonogo.drivers.compose",
+    "gonogo.drivers.swarm",
+    "gonogo.drivers.shell",
+    "gonogo.reports.console_report",
+    "gonogo.reports.json_report",
+    "gonogo.reports.junit_report",
+    "gonogo.reports.markdown_report",
+    "gonogo.reports.html_report",
+    "gonogo.reports.checklist_report",
+    "gonogo.migrations.prisma",
+    "gonogo.migrations.alembic",
+    "gonogo.migrations.django",
+    "gonogo.migrations.flyway",
 )
+
+#: What users write: lower case, digits, ``.``, ``_``, ``-`` (never ``:``, which ends a
+#: report format in ``--report FMT:PATH``).
+NAME = re.compile(r"^[a-z][a-z0-9._-]*$")
 
 
 class PluginError(GonogoError):
-    """A plugin could not be loaded or clashes with another."""
+    """A plugin could not be loaded, is malformed, or clashes with another."""
 
 
-def plugin_manager(entry_points: bool = True) -> pluggy.PluginManager:
-    pm = pluggy.PluginManager("gonogo")
-    pm.add_hookspecs(hookspecs)
+@dataclass(frozen=True)
+class Kind:
+    """One extension point: its hook, what its things are called, where their name is, and
+    what each must have (checked by name, so the registry imports none of them)."""
+
+    hook: str
+    noun: str
+    name_attr: str
+    needs: tuple[str, ...]
+
+
+CHECK_TYPES = Kind("gonogo_check_types", "check type", "type_name", ("run", "model_validate"))
+DRIVERS = Kind("gonogo_drivers", "driver", "driver_name",
+               ("pulls_images", "target", "preflight", "current", "deploy", "health",
+                "rollback", "observe"))
+REPORT_FORMATS = Kind("gonogo_report_formats", "report format", "name", ("render", "filename"))
+MIGRATION_READERS = Kind("gonogo_migration_readers", "migration reader", "name",
+                         ("read", "default_dir"))
+KINDS = (CHECK_TYPES, DRIVERS, REPORT_FORMATS, MIGRATION_READERS)
+
+
+class PluginManager(pluggy.PluginManager):
+    """pluggy's manager, remembering how to name each plugin in an error."""
+
+    def __init__(self) -> None:
+        super().__init__("gonogo")
+        self.add_hookspecs(hookspecs)
+        self.labels: dict[str, str] = {}
+
+    def add(self, plugin: object, name: str, label: str | None = None) -> None:
+        """Register ``plugin``; a malformed hook or a taken plugin name is a PluginError."""
+        shown = label or name
+        try:
+            self.register(plugin, name=name)
+        except pluggy.PluginValidationError as exc:
+            raise PluginError(f"plugin {shown}: {exc}") from None
+        except ValueError:  # pluggy: this name or this very module is registered already
+            raise PluginError(f"plugin {shown} is installed twice, or under a name another "
+                              f"plugin uses ({name!r}); uninstall one") from None
+        self.labels[name] = shown
+
+
+@dataclass(frozen=True)
+class Registry:
+    """Every named extension, by name, in registration order (built-ins first)."""
+
+    check_types: Mapping[str, type[Check]]
+    #: ``gonogo.drivers.base.Driver`` classes (typed by ``gonogo.drivers.driver_for``).
+    drivers: Mapping[str, type[Any]]
+    #: ``gonogo.reports.base.ReportFormat`` (typed by ``gonogo.reports.formats``).
+    report_formats: Mapping[str, Any]
+    migration_readers: Mapping[str, MigrationReader]
+
+
+def plugin_manager(entry_points: bool = True) -> PluginManager:
+    """The built-in plugins, then (unless ``entry_points`` is false) the installed ones."""
+    pm = PluginManager()
     for name in DEFAULT_PLUGINS:
-        pm.register(importlib.import_module(name), name=name)
+        pm.add(importlib.import_module(name), name=name)
     if entry_points:
-        pm.load_setuptools_entrypoints("gonogo")
+        load_entry_points(pm)
+    check_hooks(pm)
     return pm
 
 
+def load_entry_points(pm: PluginManager) -> None:
+    """Register the plugins installed under the entry-point group ``gonogo``.
+
+    Not pluggy's ``load_setuptools_entrypoints``: a plugin that fails to import must be named
+    in one line (with its distribution), not surface as a traceback."""
+    # by name: the order entry points are found in is the file system's, and a clash must
+    # read the same on every machine
+    for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP),
+                     key=lambda ep: ep.name):
+        dist = getattr(ep, "dist", None)
+        shown = f"{ep.name} ({dist.name} {dist.version})" if dist is not None else ep.name
+        try:
+            plugin = ep.load()
+        except Exception as exc:  # any failure of third-party code at import
+            raise PluginError(f"plugin {shown} cannot be loaded: "
+                              f"{type(exc).__name__}: {exc}") from None
+        pm.add(plugin, name=ep.name, label=shown)
+
+
+def check_hooks(pm: pluggy.PluginManager) -> None:
+    """A ``@hookimpl`` for a hook gonogo does not have (``gonogo_driver``) is a typo that
+    would silently provide nothing: a PluginError naming the plugin."""
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        name = pm.get_name(exc.plugin) or str(exc.plugin)
+        raise PluginError(f"plugin {label(pm, name)}: {exc}") from None
+
+
+def label(pm: pluggy.PluginManager, name: str) -> str:
+    """How a plugin is named in errors: its distribution too when it came from one."""
+    labels: dict[str, str] = getattr(pm, "labels", {})
+    return labels.get(name, name)
+
+
+def collect(pm: pluggy.PluginManager, kind: Kind) -> dict[str, Any]:
+    """What ``pm``'s plugins provide for ``kind``, by name; a name taken twice is a PluginError
+    naming both plugins (the same object offered by two plugins is not a clash)."""
+    found: dict[str, Any] = {}
+    owner: dict[str, str] = {}
+    for impl in getattr(pm.hook, kind.hook).get_hookimpls():
+        who = label(pm, impl.plugin_name)
+        try:
+            provided = impl.function()
+        except Exception as exc:  # third-party code: name it, no traceback
+            raise PluginError(f"plugin {who}: {kind.hook}() failed: "
+                              f"{type(exc).__name__}: {exc}") from None
+        if not isinstance(provided, (list, tuple)):
+            raise PluginError(f"plugin {who}: {kind.hook}() must return a list, "
+                              f"got {type(provided).__name__}")
+        for item in provided:
+            name = _name_of(item, kind, who)
+            if name in found and found[name] is not item:
+                raise PluginError(f"{kind.noun} {name!r} is registered twice: by plugin "
+                                  f"{owner[name]} and by plugin {who}; uninstall one of them")
+            found[name], owner[name] = item, who
+    return found
+
+
+def _name_of(item: object, kind: Kind, who: str) -> str:
+    shown = getattr(item, "__name__", None) or repr(item)
+    name = getattr(item, kind.name_attr, None)
+    if not name:
+        raise PluginError(f"plugin {who}: {shown} has no {kind.name_attr}")
+    if not isinstance(name, str) or not NAME.match(name):
+        raise PluginError(f"plugin {who}: {kind.noun} name {name!r} of {shown}: expected lower "
+                          "case letters, digits, '.', '_' or '-'")
+    missing = [attr for attr in kind.needs if not hasattr(item, attr)]
+    if missing:
+        raise PluginError(f"plugin {who}: {kind.noun} {name!r} lacks {', '.join(missing)}")
+    return name
+
+
+def build_registry(pm: pluggy.PluginManager) -> Registry:
+    return Registry(
+        check_types=collect(pm, CHECK_TYPES),
+        drivers=collect(pm, DRIVERS),
+        report_formats=collect(pm, REPORT_FORMATS),
+        migration_readers=collect(pm, MIGRATION_READERS),
+    )
+
+
 @functools.cache
-def check_types() -> dict[str, type[Check]]:
-    """All registered check types by name; a duplicate name is a startup error."""
-    return collect_check_types(plugin_manager())
+def registry() -> Registry:
+    """The registry of this process: built once, at startup (``gonogo.cli`` asks first)."""
+    found = build_registry(plugin_manager())
+    use_readers(found.migration_readers)
+    return found
 
 
 def collect_check_types(pm: pluggy.PluginManager) -> dict[str, type[Check]]:
     """The check types ``pm``'s plugins provide; a name registered twice is a PluginError."""
-    found: dict[str, type[Check]] = {}
-    for impl in pm.hook.gonogo_check_types.get_hookimpls():
-        provided: list[type[Check]] = impl.function()  # type: ignore[assignment]
-        for cls in provided:
-            name = cls.type_name
-            if not name:
-                raise PluginError(f"plugin {impl.plugin_name}: {cls.__name__} has no type_name")
-            if name in found and found[name] is not cls:
-                raise PluginError(
-                    f"check type {name!r} is registered twice: by {found[name].__module__} "
-                    f"and by {cls.__module__}"
-                )
-            found[name] = cls
-    return found
+    return collect(pm, CHECK_TYPES)
+
+
+def check_types() -> Mapping[str, type[Check]]:
+    """All registered check types by name."""
+    return registry().check_types
+
+
+def driver_names() -> list[str]:
+    """The names ``driver:`` may take, in registration order."""
+    return list(registry().drivers)
+
+
+def migration_readers() -> Mapping[str, MigrationReader]:
+    """All registered migration readers by tool name."""
+    return registry().migration_readers

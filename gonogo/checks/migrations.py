@@ -1,16 +1,16 @@
 """``migrations``: no pending, failed or modified migrations, read natively from the
-database and the migration folder (Prisma, Alembic, Django, Flyway) — no ORM CLI needed.
+database and the migration folder (Prisma, Alembic, Django, Flyway, or a plugin's reader
+registered through ``gonogo_migration_readers``) — no ORM CLI needed.
 With ``prisma_cli: true`` and the Prisma CLI installed, ``prisma migrate status`` runs as
 a second opinion: a disagreement is reported, it never replaces gonogo's own reading."""
 
 from __future__ import annotations
 
-import importlib
 import shutil
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from gonogo.checks.base import Check, CheckContext, Evidence
 from gonogo.checks.postgres_common import (
@@ -20,18 +20,13 @@ from gonogo.checks.postgres_common import (
     split_prisma_params,
     sql_error,
 )
+from gonogo.choices import expected_one_of
 from gonogo.core.errors import CheckError, CheckFailed, CheckWarning
 from gonogo.core.fields import DatabaseUrl
 from gonogo.hookimpl import hookimpl
-from gonogo.migrations import MigrationStatus
+from gonogo.migrations import MigrationReader, MigrationStatus, reader_for, reader_names
 from gonogo.targets.local import run_process
 
-DEFAULT_DIRS = {
-    "prisma": "prisma/migrations",
-    "alembic": "alembic",
-    "django": ".",
-    "flyway": "db/migration",
-}
 SHOW = 10
 
 
@@ -46,7 +41,8 @@ class Migrations(Check):
     }
     secret_fields = ("database_url",)
 
-    tool: Literal["prisma", "alembic", "django", "flyway"]
+    #: A registered migration reader: prisma, alembic, django, flyway, or a plugin's.
+    tool: str = Field(json_schema_extra=lambda schema: _tools(schema))
     database_url: DatabaseUrl
     #: The migration folder (default per tool: prisma/migrations, alembic, ., db/migration).
     dir: str | None = None
@@ -57,30 +53,40 @@ class Migrations(Check):
     #: Also ask ``prisma migrate status`` when the Prisma CLI is installed.
     prisma_cli: bool = False
 
+    @field_validator("tool")
+    @classmethod
+    def _known_tool(cls, tool: str) -> str:
+        if tool not in reader_names():
+            raise ValueError(expected_one_of(reader_names(), tool))
+        return tool
+
+    @property
+    def reader(self) -> MigrationReader:
+        return reader_for(self.tool)
+
     def describe(self) -> str:
-        return f"migrations: {self.tool} in {self.dir or DEFAULT_DIRS[self.tool]} applied"
+        return f"migrations: {self.tool} in {self.dir or self.reader.default_dir} applied"
 
     async def run(self, ctx: CheckContext) -> Evidence:
         require_psycopg()
         import psycopg
 
-        directory = ctx.resolve(self.dir or DEFAULT_DIRS[self.tool])
+        folder = self.dir or self.reader.default_dir
+        directory = ctx.resolve(folder)
         if not directory.is_dir():
-            raise CheckError(f"migration folder {self.dir or DEFAULT_DIRS[self.tool]} does not exist")
+            raise CheckError(f"migration folder {folder} does not exist")
         _, prisma_params = split_prisma_params(self.database_url)
         schema = self.db_schema or prisma_params.get("schema") or None
-        reader = importlib.import_module(f"gonogo.migrations.{self.tool}")
         conn = await connect(self.database_url)
         try:
-            status: MigrationStatus = await reader.read(conn, directory, table=self.table,
-                                                        schema=schema)
+            status = await self.reader.read(conn, directory, table=self.table, schema=schema)
         except psycopg.Error as exc:
             raise CheckError(f"reading {self.tool} migrations from "
                              f"{display_url(self.database_url)}: {sql_error(exc)}") from None
         finally:
             await conn.close()
         if not status.local:
-            raise CheckError(f"no {self.tool} migrations found in {self.dir or DEFAULT_DIRS[self.tool]}")
+            raise CheckError(f"no {self.tool} migrations found in {folder}")
         data: dict[str, Any] = {
             "tool": self.tool,
             "local": len(status.local),
@@ -119,6 +125,11 @@ class Migrations(Check):
         result = await run_process(argv, cwd=directory.parent, env=env, timeout=120)
         lines = [line.strip() for line in (result.stdout + result.stderr).splitlines() if line.strip()]
         return {"exit_code": result.exit_code, "said": lines[-1][:200] if lines else ""}
+
+
+def _tools(schema: dict[str, Any]) -> None:
+    """`gonogo schema` lists the registered tools (the field takes any name the registry has)."""
+    schema["enum"] = reader_names()
 
 
 def problem_line(status: MigrationStatus) -> str:

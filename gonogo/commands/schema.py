@@ -9,7 +9,7 @@ from typing import Any
 
 from gonogo.config.model import CheckCommon, ConfigModel
 from gonogo.outputs import write_output
-from gonogo.plugins import check_types
+from gonogo.plugins import check_types, driver_names
 
 
 def build_schema() -> dict[str, Any]:
@@ -37,6 +37,8 @@ def build_schema() -> dict[str, Any]:
             variant["examples"] = [{"type": name, **cls.example}]
         variants.append(variant)
     defs["Check"] = {"anyOf": variants}
+    # the model takes any name; which ones exist is the registry's to say (plugins included)
+    defs["ServiceModel"]["properties"]["driver"]["enum"] = driver_names()
     defs["PhaseModel"]["properties"]["checks"] = {"type": "array", "items": {"$ref": "#/$defs/Check"}}
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "gonogo.yml"

@@ -6,11 +6,13 @@ what was expected and what was found, and a hint where one helps.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from gonogo.choices import expected_one_of
 from gonogo.config.environments import (
     check_secrets,
     check_service_urls,
@@ -24,9 +26,10 @@ from gonogo.config.model import (
 )
 from gonogo.config.phases import build_phases
 from gonogo.config.read import is_markdown
-from gonogo.config.wording import kind_of, validation_error
+from gonogo.config.wording import kind_of, located_error, validation_error
 from gonogo.core.errors import ConfigError
 from gonogo.core.urls import mask
+from gonogo.plugins import driver_names
 from gonogo.yamlsource import Located
 
 
@@ -56,6 +59,7 @@ def build_config(
                           hint=error.hint) from None
     root = config_root(config_path, model.root, located)
     check_secrets(model, located)
+    check_drivers(model, located)
     environment = resolve_environment(model, located, root, env, process_env)
     variables = {**environment.variables(), **{k: str(v) for k, v in extra_vars.items()}}
     if environment.name:
@@ -79,3 +83,14 @@ def build_config(
         located=located,
         defaults=model.defaults,
     )
+
+
+def check_drivers(model: ConfigModel, located: Located) -> None:
+    """A service's ``driver:`` names a registered driver (built-in or a plugin's)."""
+    known = driver_names()
+    for i, service in enumerate(model.services):
+        if service.driver not in known:
+            close = difflib.get_close_matches(service.driver, known, n=1)
+            raise located_error(located, ("services", i, "driver"),
+                                expected_one_of(known, service.driver),
+                                hint=f"did you mean {close[0]!r}?" if close else None)

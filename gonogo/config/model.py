@@ -137,7 +137,9 @@ class HealthModel(Strict):
 
 class ServiceModel(Strict):
     name: Annotated[str, Field(pattern=ID_PATTERN)]
-    driver: Literal["compose", "swarm", "shell"]
+    #: A registered driver: compose, swarm, shell, or a plugin's (checked when loading,
+    #: against the registry: the model knows no plugin).
+    driver: str
     image: str | None = None
     service: str | None = None
     compose_file: str | None = None

@@ -15,9 +15,6 @@ from collections.abc import Sequence
 
 from gonogo.drivers.base import DriverError, docker_client, in_thread
 
-#: Drivers whose ``target()`` is an image reference they pull when the engine lacks it.
-IMAGE_DRIVERS = frozenset({"compose", "swarm"})
-
 
 def split_tag(image: str) -> tuple[str, str]:
     """(name, tag) of an image reference; Docker's default tag is ``latest``."""

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from gonogo.config.model import Config, ServiceModel
 from gonogo.core.errors import ConfigError
-from gonogo.deploy.images import IMAGE_DRIVERS, missing_images, missing_message
+from gonogo.deploy.images import missing_images, missing_message
 from gonogo.drivers import driver_for
 from gonogo.drivers.base import Deployed, Driver, DriverContext, DriverError
 from gonogo.interpolate import interpolate_data
@@ -119,7 +119,7 @@ def step_images(steps: Sequence[ServiceStep]) -> list[str]:
     """The image each Docker service would run (once each, in plan order)."""
     images: list[str] = []
     for step in steps:
-        if step.spec.driver in IMAGE_DRIVERS and step.spec.image and step.target not in images:
+        if step.driver.pulls_images and step.spec.image and step.target not in images:
             images.append(step.target)
     return images
 

@@ -118,7 +118,18 @@ class DriverContext:
 
 
 class Driver(Protocol):
+    """What a deploy driver implements; registered through the ``gonogo_drivers`` hook and
+    built once per service as ``cls(spec, ctx)``. Every method but ``deploy`` and
+    ``rollback`` is read-only; failures raise DriverError (one line, plus an output tail)."""
+
+    #: The name ``driver:`` selects it by (a class attribute, like ``pulls_images``).
+    driver_name: str
+    #: True when ``target()`` is an image reference the engine pulls when it lacks it: the
+    #: deploy gate then proves every such image exists before anything changes.
+    pulls_images: bool
     spec: ServiceModel
+
+    def __init__(self, spec: ServiceModel, ctx: DriverContext) -> None: ...
 
     def target(self, version: str) -> str:
         """What ``deploy(version)`` will run, for plans (an image reference or the version)."""

@@ -19,6 +19,7 @@ from gonogo import private
 from gonogo.config.model import ServiceModel
 from gonogo.drivers.base import (
     Deployed,
+    Driver,
     DriverContext,
     DriverError,
     Health,
@@ -31,11 +32,15 @@ from gonogo.drivers.base import (
     run_checked,
     version_of,
 )
+from gonogo.hookimpl import hookimpl
 
 _VALIDATED: set[tuple[str, str | None]] = set()
 
 
 class ComposeDriver:
+    driver_name = "compose"
+    pulls_images = True
+
     def __init__(self, spec: ServiceModel, ctx: DriverContext) -> None:
         self.spec = spec
         self.ctx = ctx
@@ -200,3 +205,8 @@ class ComposeDriver:
                 return str(wanted)
         finally:
             client.close()
+
+
+@hookimpl
+def gonogo_drivers() -> list[type[Driver]]:
+    return [ComposeDriver]

@@ -13,17 +13,22 @@ from __future__ import annotations
 from gonogo.config.model import ServiceModel
 from gonogo.drivers.base import (
     Deployed,
+    Driver,
     DriverContext,
     DriverError,
     Health,
     Observed,
     run_checked,
 )
+from gonogo.hookimpl import hookimpl
 
 SHELL = "/bin/sh"
 
 
 class ShellDriver:
+    driver_name = "shell"
+    pulls_images = False
+
     def __init__(self, spec: ServiceModel, ctx: DriverContext) -> None:
         self.spec = spec
         self.ctx = ctx
@@ -87,3 +92,8 @@ class ShellDriver:
         if now is None:
             return Observed(None, None, "absent", "`current:` printed nothing")
         return Observed(None, now.version, "running", f"`current:` printed {now.version}")
+
+
+@hookimpl
+def gonogo_drivers() -> list[type[Driver]]:
+    return [ShellDriver]

@@ -13,6 +13,7 @@ from typing import Any
 from gonogo.config.model import ServiceModel
 from gonogo.drivers.base import (
     Deployed,
+    Driver,
     DriverContext,
     DriverError,
     Health,
@@ -24,6 +25,7 @@ from gonogo.drivers.base import (
     run_checked,
     version_of,
 )
+from gonogo.hookimpl import hookimpl
 from gonogo.targets.docker import docker_binary
 
 
@@ -40,6 +42,9 @@ def _has_registry(image: str) -> bool:
 
 
 class SwarmDriver:
+    driver_name = "swarm"
+    pulls_images = True
+
     def __init__(self, spec: ServiceModel, ctx: DriverContext) -> None:
         self.spec = spec
         self.ctx = ctx
@@ -188,3 +193,8 @@ class SwarmDriver:
         await run_checked(argv, self.ctx, what=f"{self.spec.name}: {how}",
                           timeout=self.spec.timeout)
         return f"{self.service} back on {previous.image} ({how})"
+
+
+@hookimpl
+def gonogo_drivers() -> list[type[Driver]]:
+    return [SwarmDriver]

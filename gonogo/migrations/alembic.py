@@ -10,7 +10,8 @@ import ast
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gonogo.migrations import MigrationStatus, qualified, table_exists
+from gonogo.hookimpl import hookimpl
+from gonogo.migrations import MigrationReader, MigrationStatus, qualified, table_exists
 
 if TYPE_CHECKING:
     from psycopg import AsyncConnection
@@ -116,3 +117,8 @@ async def read(
     heads = sorted(set(graph) - {d for r in graph.values() for d in r.down})
     status.notes.append(f"database at {', '.join(current) or 'no revision'}; heads: {', '.join(heads) or 'none'}")
     return status
+
+
+@hookimpl
+def gonogo_migration_readers() -> list[MigrationReader]:
+    return [MigrationReader("alembic", "alembic", read)]

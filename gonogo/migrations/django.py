@@ -12,7 +12,8 @@ import ast
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gonogo.migrations import MigrationStatus, qualified, table_exists
+from gonogo.hookimpl import hookimpl
+from gonogo.migrations import MigrationReader, MigrationStatus, qualified, table_exists
 
 if TYPE_CHECKING:
     from psycopg import AsyncConnection
@@ -81,3 +82,8 @@ async def read(
         if app in apps and (app, migration) not in local and (app, migration) not in replaced_by:
             status.missing_locally.append(f"{app}.{migration}")
     return status
+
+
+@hookimpl
+def gonogo_migration_readers() -> list[MigrationReader]:
+    return [MigrationReader("django", ".", read)]

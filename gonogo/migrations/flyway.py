@@ -12,7 +12,8 @@ import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gonogo.migrations import MigrationStatus, qualified, table_exists
+from gonogo.hookimpl import hookimpl
+from gonogo.migrations import MigrationReader, MigrationStatus, qualified, table_exists
 
 if TYPE_CHECKING:
     from psycopg import AsyncConnection
@@ -109,3 +110,8 @@ async def read(
         if key not in versioned:
             status.missing_locally.append(".".join(str(p) for p in key) or "0")
     return status
+
+
+@hookimpl
+def gonogo_migration_readers() -> list[MigrationReader]:
+    return [MigrationReader("flyway", "db/migration", read)]

@@ -11,7 +11,8 @@ import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gonogo.migrations import MigrationStatus, qualified, table_exists
+from gonogo.hookimpl import hookimpl
+from gonogo.migrations import MigrationReader, MigrationStatus, qualified, table_exists
 
 if TYPE_CHECKING:
     from psycopg import AsyncConnection
@@ -72,3 +73,8 @@ async def read(
         if migration not in local:
             status.missing_locally.append(migration)
     return status
+
+
+@hookimpl
+def gonogo_migration_readers() -> list[MigrationReader]:
+    return [MigrationReader("prisma", "prisma/migrations", read)]

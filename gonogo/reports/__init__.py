@@ -1,28 +1,35 @@
-"""Reports: one module per format, each ``render(record, source) -> str`` over a stored run.
+"""Reports: one module per format, each a ``ReportFormat`` (``render(record) -> str`` over a
+stored run) registered through the ``gonogo_report_formats`` hook, as plugins' formats are.
 
 Reports read recorded runs: they may import ``core``, the journal's records, the config
-model and markdown (to tick a checklist back); they know no engine, deploy or commands.
+model, markdown (to tick a checklist back) and the plugin registry; they know no engine,
+deploy or commands.
 """
 
 from __future__ import annotations
 
-import importlib
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gonogo.core.errors import UsageError
-from gonogo.journal.schema import RunRecord
 from gonogo.outputs import write_output
+from gonogo.plugins import registry
+from gonogo.reports.base import ReportFormat
 
-FORMATS = {
-    "console": "txt",
-    "json": "json",
-    "junit": "xml",
-    "markdown": "md",
-    "html": "html",
-    "checklist": "md",
-}
+if TYPE_CHECKING:  # annotations only: rendering needs no database driver
+    from gonogo.journal.schema import RunRecord
+
+__all__ = ["ReportFormat", "ReportSpec", "formats", "parse_report_specs", "render",
+           "write_report"]
+
+
+def formats() -> Mapping[str, ReportFormat]:
+    """Every registered report format by name: the built-ins, then plugins'."""
+    found: Mapping[str, ReportFormat] = registry().report_formats
+    return found
 
 
 @dataclass(frozen=True)
@@ -37,19 +44,26 @@ def parse_report_specs(values: list[str]) -> list[ReportSpec]:
     for value in values:
         fmt, _, path = value.partition(":")
         fmt = fmt.strip().lower()
-        if fmt not in FORMATS:
-            raise UsageError(
-                f"--report {value!r}: unknown format {fmt!r} (expected one of {', '.join(FORMATS)})"
-            )
+        if fmt not in formats():
+            raise UsageError(f"--report {value!r}: unknown format {fmt!r} "
+                             f"(expected one of {', '.join(formats())})")
         specs.append(ReportSpec(fmt, path or None))
     return specs
 
 
+def format_named(fmt: str) -> ReportFormat:
+    """The registered format ``fmt``; an unknown name is a UsageError listing the known."""
+    found = formats().get(fmt)
+    if found is None:
+        raise UsageError(f"unknown report format {fmt!r} "
+                         f"(expected one of {', '.join(formats())})")
+    return found
+
+
 def render(record: RunRecord, fmt: str) -> str:
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown report format {fmt!r} (expected one of {', '.join(FORMATS)})")
-    module = importlib.import_module(f"gonogo.reports.{fmt}_report")
-    text: str = module.render(record)
+    text = format_named(fmt).render(record)
+    if not isinstance(text, str):  # a plugin's render must return text
+        raise TypeError(f"report format {fmt!r} rendered {type(text).__name__}, not text")
     return text
 
 
@@ -64,8 +78,7 @@ def write_report(record: RunRecord, spec: ReportSpec) -> Path | None:
         path = Path(spec.path)
     else:
         assert record.run_dir is not None
-        suffix = "checklist.md" if spec.format == "checklist" else f"report.{FORMATS[spec.format]}"
-        path = record.run_dir / suffix
+        path = record.run_dir / format_named(spec.format).filename
     # 0600 wherever it goes: a report carries evidence (redacted, but still the project's);
     # whoever publishes it can widen it. A device (/dev/null) is written into, never replaced.
     write_output(path, text, make_parents=True, what="report ")

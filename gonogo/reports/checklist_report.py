@@ -6,13 +6,17 @@ every other byte unchanged. Only task-item lines change; results of command step
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gonogo.config.read import is_markdown
 from gonogo.core.durations import format_duration
 from gonogo.core.errors import UsageError
 from gonogo.core.outcomes import CheckResult, Outcome
-from gonogo.journal.schema import RunRecord
-from gonogo.markdown.tickback import Mark, tick
+from gonogo.hookimpl import hookimpl
+from gonogo.reports.base import ReportFormat
+
+if TYPE_CHECKING:  # annotations only: rendering needs no database driver
+    from gonogo.journal.schema import RunRecord
 
 SHORT = 60
 
@@ -64,6 +68,10 @@ def result_text(result: CheckResult) -> str:
 
 
 def render(record: RunRecord) -> str:
+    # here, not at the top: every report format is registered at startup, and Markdown
+    # parsing (markdown-it) is only needed when this one is written
+    from gonogo.markdown.tickback import Mark, tick
+
     text = source_text(record)
     marks = {
         r.line: Mark(r.outcome in (Outcome.PASSED, Outcome.WAIVED), result_text(r))
@@ -72,3 +80,8 @@ def render(record: RunRecord) -> str:
     }
     ticked = tick(text, marks)
     return ticked
+
+
+@hookimpl
+def gonogo_report_formats() -> list[ReportFormat]:
+    return [ReportFormat("checklist", render, "checklist.md")]

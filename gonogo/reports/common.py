@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gonogo.core.outcomes import CheckResult, Outcome
-from gonogo.journal.schema import RunRecord
+
+if TYPE_CHECKING:  # annotations only: rendering needs no database driver
+    from gonogo.journal.schema import RunRecord
 
 ICONS = {
     Outcome.PASSED: "✓",

@@ -9,14 +9,18 @@ from __future__ import annotations
 import os
 import sys
 import time
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from gonogo.config.model import CheckSpec, Phase
 from gonogo.core.durations import format_duration
 from gonogo.core.outcomes import CheckResult, Outcome
-from gonogo.journal.schema import RunRecord
+from gonogo.hookimpl import hookimpl
 from gonogo.redact import Redactor
+from gonogo.reports.base import ReportFormat
 from gonogo.reports.common import ICONS, counts_line, output_tail, verdict_of
+
+if TYPE_CHECKING:  # annotations only: rendering needs no database driver
+    from gonogo.journal.schema import RunRecord
 
 STYLES = {
     Outcome.PASSED: "green",
@@ -216,3 +220,8 @@ def render(record: RunRecord) -> str:
     lines.append("")
     lines.extend(summary_lines(record))
     return "\n".join(lines) + "\n"
+
+
+@hookimpl
+def gonogo_report_formats() -> list[ReportFormat]:
+    return [ReportFormat("console", render, "report.txt")]

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from typing import TYPE_CHECKING
 
 from gonogo import __version__
 from gonogo.core.outcomes import CheckResult
-from gonogo.journal.schema import RunRecord
+from gonogo.hookimpl import hookimpl
+from gonogo.reports.base import ReportFormat
 from gonogo.reports.common import ICONS, counts, output_tail, status_line, verdict_of
+
+if TYPE_CHECKING:  # annotations only: rendering needs no database driver
+    from gonogo.journal.schema import RunRecord
 
 
 def render(record: RunRecord) -> str:
@@ -32,3 +37,8 @@ def render(record: RunRecord) -> str:
         tails={r.id: output_tail(r) for r in record.results},
         version=__version__,
     )
+
+
+@hookimpl
+def gonogo_report_formats() -> list[ReportFormat]:
+    return [ReportFormat("html", render, "report.html")]

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gonogo.journal.schema import RunRecord
+from gonogo.hookimpl import hookimpl
+from gonogo.reports.base import ReportFormat
 from gonogo.reports.common import counts, evidence, status_line, verdict_of
+
+if TYPE_CHECKING:  # annotations only: rendering needs no database driver
+    from gonogo.journal.schema import RunRecord
 
 
 def run_summary(record: RunRecord) -> dict[str, Any]:
@@ -61,3 +65,8 @@ def _signoff(signoff: dict[str, Any]) -> dict[str, Any]:
 
 def render(record: RunRecord) -> str:
     return json.dumps(as_dict(record), indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+@hookimpl
+def gonogo_report_formats() -> list[ReportFormat]:
+    return [ReportFormat("json", render, "report.json")]

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections import OrderedDict
+from typing import TYPE_CHECKING
 
 from gonogo.core.outcomes import CheckResult, Outcome
-from gonogo.journal.schema import RunRecord
+from gonogo.hookimpl import hookimpl
+from gonogo.reports.base import ReportFormat
 from gonogo.reports.common import output_tail, status_line, verdict_of
+
+if TYPE_CHECKING:  # annotations only: rendering needs no database driver
+    from gonogo.journal.schema import RunRecord
 
 
 def _failure_text(result: CheckResult) -> str:
@@ -63,3 +68,8 @@ def render(record: RunRecord) -> str:
         root.set(key, str(value))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+@hookimpl
+def gonogo_report_formats() -> list[ReportFormat]:
+    return [ReportFormat("junit", render, "report.xml")]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from gonogo.core.durations import format_duration
-from gonogo.journal.schema import RunRecord
+from gonogo.hookimpl import hookimpl
+from gonogo.reports.base import ReportFormat
 from gonogo.reports.common import (
     EMOJI,
     VERDICT_EMOJI,
@@ -12,6 +15,9 @@ from gonogo.reports.common import (
     status_line,
     verdict_of,
 )
+
+if TYPE_CHECKING:  # annotations only: rendering needs no database driver
+    from gonogo.journal.schema import RunRecord
 
 
 def _cell(text: str) -> str:
@@ -52,3 +58,8 @@ def render(record: RunRecord) -> str:
         lines += ["", f"Run by `{record.user}` on `{record.host}`, started "
                       f"{record.started_at:%Y-%m-%d %H:%M:%S} UTC."]
     return "\n".join(lines) + "\n"
+
+
+@hookimpl
+def gonogo_report_formats() -> list[ReportFormat]:
+    return [ReportFormat("markdown", render, "report.md")]

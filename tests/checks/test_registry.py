@@ -32,7 +32,7 @@ def test_the_core_types_are_registered() -> None:
     assert {"command", "http", "tcp", "file", "manual"} <= set(TYPES)
 
 
-@pytest.mark.parametrize("module", DEFAULT_PLUGINS)
+@pytest.mark.parametrize("module", [m for m in DEFAULT_PLUGINS if m.startswith("gonogo.checks.")])
 def test_every_builtin_plugin_module_imports_and_registers_something(module: str) -> None:
     provided = importlib.import_module(module).gonogo_check_types()
     assert provided and all(issubclass(cls, Check) for cls in provided)
@@ -78,8 +78,8 @@ def test_a_duplicate_type_name_is_a_startup_error() -> None:
     with pytest.raises(PluginError) as info:
         collect_check_types(pm)
     assert str(info.value) == (
-        "check type 'command' is registered twice: by gonogo.checks.command "
-        f"and by {__name__}"
+        "check type 'command' is registered twice: by plugin gonogo.checks.command "
+        "and by plugin rival_plugin; uninstall one of them"
     )
 
 
