@@ -223,6 +223,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--yes", "-y", action="store_true",
                    help="with --force: release without asking (needed without a terminal)")
 
+    p = sub.add_parser("users", help="API tokens for the dashboard (`add` prints the token)")
+    _config_args(p, env=False)
+    p.add_argument("action", choices=["add", "list", "revoke"])
+    p.add_argument("name", nargs="?", metavar="NAME")
+    p.add_argument("--role", choices=["viewer", "approver", "deployer", "admin"])
+
+    p = sub.add_parser("serve", help="web dashboard and JSON API over the same journal")
+    _config_args(p, env=False)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=bounded_int(0, 65535), default=8765)
+    p.add_argument("--public-url", metavar="URL",
+                   help="how people reach this server (links in PENDING notifications)")
+    p.add_argument("--trust-proxy-header", metavar="HEADER",
+                   help="take the user name from this header (an OIDC proxy's), only from "
+                        "--trusted-proxy addresses")
+    p.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDRESS")
+
     p = sub.add_parser("init", help="write a starter gonogo.yml for this repository")
     p.add_argument("--dir", metavar="PATH", help="the repository (default: the current directory)")
     p.add_argument("--checklist", action="store_true",

@@ -20,8 +20,10 @@ from gonogo.core.errors import UsageError
 from gonogo.core.outcomes import Verdict, decide, exit_code
 from gonogo.engine.runner import Plan, Runner, make_plan
 from gonogo.envfiles import EnvValue
+from gonogo.journal import identity, policy
 from gonogo.journal.schema import RunRecord
 from gonogo.journal.store import RunJournal, Store, open_store
+from gonogo.notify import Notifier
 from gonogo.reports import ReportSpec, write_report
 from gonogo.reports.console_report import ConsoleListener, print_summary
 from gonogo.targets.docker import docker_env
@@ -153,6 +155,7 @@ def run_gate(config: Config, options: GateOptions) -> GateOutcome:
             **({"not_selected": plan.deselected} if plan.deselected else {}),
             **options.extra_meta,
         }
+        meta[policy.META_KEY] = signoff_policy(config).to_meta()
         checklist = config.root / config.model.checklist if config.model.checklist else None
         if checklist is not None:
             meta["checklist"] = str(checklist)
@@ -194,6 +197,8 @@ def run_gate(config: Config, options: GateOptions) -> GateOutcome:
         journal.finish(verdict, code)
         record = store.load_run(journal.run_id)
         print_summary(record, stream)
+        if verdict == Verdict.PENDING:
+            _notify_pending(config, store, record, stream)
         paths = []
         for spec in options.reports:
             path = write_report(record, spec)
@@ -203,6 +208,37 @@ def run_gate(config: Config, options: GateOptions) -> GateOutcome:
         return GateOutcome(record, code, paths)
     finally:
         store.close()
+
+
+def signoff_policy(config: Config) -> policy.Policy:
+    """The sign-off rules this run keeps (see ``journal/policy.py``): the environment's
+    ``approvals``/``signoff_within`` over the top level's; a manual check's own ``approvals``."""
+    model = config.model
+    env = model.environments.get(config.environment.name or "")
+    approvals = env.approvals if env and env.approvals else model.approvals
+    within = env.signoff_within if env and env.signoff_within else model.signoff_within
+    items = {spec.id: wanted for spec in config.checks.values()
+             if isinstance(wanted := getattr(spec.params, "approvals", None), int)}
+    return policy.make(allow_self_approval=model.allow_self_approval, approvals=approvals,
+                       items=items, within_s=within)
+
+
+def _notify_pending(config: Config, store: Store, record: RunRecord, stream: IO[str]) -> None:
+    """A run waiting for people says so where they are, with a link to its sign-off page."""
+    if not config.model.notify:
+        return
+    base = config.model.public_url or identity.public_url(store.engine)
+    waiting = [r.id for r in record.results if r.outcome.value == "pending"]
+    body = f"run {record.id} awaits sign-off of {', '.join(waiting)}"
+    if base:
+        body += f": {base.rstrip('/')}/runs/{record.id}"
+    else:
+        body += f" (gonogo signoff {record.id} ITEM --by NAME)"
+    delivery = Notifier([str(u) for u in config.model.notify],
+                        config.environment.redactor).send_sync(
+        "start", f"{config.name}: PENDING sign-off", body)
+    if delivery.problem:
+        stream.write(f"notification not sent: {delivery.problem}\n")
 
 
 def _something_to_check(plan: Plan) -> None:

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 if [ "$(id -u)" = 0 ]; then eval "$(scripts/services.sh start)"; else eval "$(scripts/services.sh env)"; fi
 status=0
-for script in startup gate backup rollback watch lock markdown; do
+for script in startup gate backup rollback watch lock markdown serve; do
   echo "== bench/$script.py"
   .venv/bin/python "bench/$script.py" "$@" || status=1
 done

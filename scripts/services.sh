@@ -11,7 +11,7 @@ set -euo pipefail
 
 DIR=${GONOGO_SERVICES_DIR:-/tmp/gonogo-services}
 PG_PORT=${GONOGO_PG_PORT:-55432}
-ALL_SERVICES=(postgres docker registry registry_auth ssh prometheus alertmanager)
+ALL_SERVICES=(postgres docker registry registry_auth ssh prometheus alertmanager chromium)
 PROM_ADDR=${GONOGO_PROM_ADDR:-127.0.0.1:9090}
 AM_ADDR=${GONOGO_AM_ADDR:-127.0.0.1:9093}
 REGISTRY_ADDR=${GONOGO_REGISTRY_ADDR:-127.0.0.1:5000}
@@ -307,6 +307,15 @@ stop_alertmanager() {
   kill "$(cat "$DIR/alertmanager.pid")" 2>/dev/null || true
   rm -f "$DIR/alertmanager.pid"
 }
+
+start_chromium() {
+  # Debian's Chromium for the dashboard's browser tests (Playwright drives it; it cannot
+  # download its own browser here). Nothing runs until a test launches it.
+  command -v chromium >/dev/null || apt_install chromium || return 0
+  echo "export GONOGO_TEST_CHROMIUM=$(command -v chromium)"
+}
+
+stop_chromium() { :; }
 
 cmd=${1:-start}
 shift || true

@@ -62,3 +62,11 @@ def ssh_docker_host() -> str:
     """``ssh://user@127.0.0.1:PORT``: the Docker engine behind a real OpenSSH server
     (``GONOGO_TEST_SSH_DOCKER_HOST``)."""
     return require("GONOGO_TEST_SSH_DOCKER_HOST", "an OpenSSH server in front of Docker")
+
+
+def chromium() -> str:
+    """Debian's Chromium for Playwright (``GONOGO_TEST_CHROMIUM``, else ``chromium`` on PATH)."""
+    import shutil
+
+    found = os.environ.get("GONOGO_TEST_CHROMIUM") or shutil.which("chromium")
+    return found or require("GONOGO_TEST_CHROMIUM", "Chromium")

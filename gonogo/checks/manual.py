@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from gonogo.checks.base import Check, CheckContext, Evidence
 from gonogo.hookimpl import hookimpl
 
@@ -15,6 +17,8 @@ class ManualCheck(Check):
 
     instructions: str | None = None
     reason: str | None = None
+    #: Distinct approvers this item needs (default: the config's ``approvals``).
+    approvals: int | None = Field(default=None, ge=1)
 
     def describe(self) -> str:
         return "manual" + (f": {self.reason}" if self.reason else "")

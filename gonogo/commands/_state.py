@@ -12,21 +12,22 @@ from pathlib import Path
 from gonogo.config.environments import config_root
 from gonogo.config.read import find_config, is_markdown, read_source
 from gonogo.core.errors import ConfigError, NoState, StateError
+from gonogo.journal.policy import enforce_deadline
 from gonogo.journal.schema import RunRecord
 from gonogo.journal.store import Store, open_store
 from gonogo.markdown.sidecar import find_sidecar
 from gonogo.sources import parse_source
 
 
-def open_state(args: argparse.Namespace) -> Store:
+def open_state(args: argparse.Namespace, *, create: bool = False) -> Store:
     """The existing store of the config in use (``state:`` key), or ``./.gonogo`` without a
-    config; NoState when nothing was recorded there yet."""
+    config; NoState when nothing was recorded there yet (``create``: made instead)."""
     try:
         path = find_config(getattr(args, "config", None))
     except ConfigError:
         if getattr(args, "config", None):
             raise
-        return open_store(str(Path.cwd() / ".gonogo"), create=False)
+        return open_store(str(Path.cwd() / ".gonogo"), create=create)
     located = parse_source(path, read_source(path))
     if is_markdown(path):  # its sidecar's root: and state: hold, as in a run
         sidecar = find_sidecar(path)
@@ -36,16 +37,16 @@ def open_state(args: argparse.Namespace) -> Store:
     root = config_root(path, named_root if isinstance(named_root, str) else None, located)
     state = data.get("state")
     if isinstance(state, str) and "://" in state:
-        return open_store(state, runs_root=root / ".gonogo", create=False)
+        return open_store(state, runs_root=root / ".gonogo", create=create)
     return open_store(str(root / (state if isinstance(state, str) and state else ".gonogo")),
-                      create=False)
+                      create=create)
 
 
 def load_run(args: argparse.Namespace) -> RunRecord:
     """The run ``args.run`` names (id, unique prefix or ``last``) in the store in use."""
     store = open_run_state(args)
     try:
-        return store.load_run(args.run)
+        return enforce_deadline(store, store.load_run(args.run))
     finally:
         store.close()
 

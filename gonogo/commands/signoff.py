@@ -3,29 +3,18 @@
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, date, datetime
 
 from gonogo.commands._state import open_run_state
 from gonogo.core.errors import UsageError
 from gonogo.core.outcomes import Verdict, exit_code
+from gonogo.journal.audit import cli_source
+from gonogo.journal.policy import enforce_deadline, parse_expiry
 from gonogo.journal.signoffs import sign
 from gonogo.reports.common import verdict_of
 
 
 def _expiry(text: str) -> str:
-    try:
-        if len(text) == 10:
-            day = date.fromisoformat(text)
-            moment = datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=UTC)
-        else:
-            moment = datetime.fromisoformat(text)
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=UTC)
-    except ValueError:
-        raise UsageError(f"--expires {text!r}: expected a date like 2026-12-31 or an ISO time") from None
-    if moment <= datetime.now(UTC):
-        raise UsageError(f"--expires {text!r} is in the past")
-    return moment.isoformat(timespec="seconds")
+    return parse_expiry(text)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -42,8 +31,9 @@ def main(args: argparse.Namespace) -> int:
     store = open_run_state(args)
     try:
         # appended, never replacing an earlier decision; the item follows the latest one
-        record, item_id = sign(store, args.run, args.item, by=args.by, decision=decision,
-                               note=args.note, expires=expires)
+        enforce_deadline(store, store.load_run(args.run))
+        record, item_id = sign(store, args.run, args.item, by=args.by.strip(), decision=decision,
+                               note=args.note, expires=expires, source=cli_source())
     finally:
         store.close()
     verdict = verdict_of(record)

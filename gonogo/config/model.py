@@ -93,6 +93,9 @@ class EnvironmentModel(Strict):
     docker_host: DockerHost | None = None
     #: This environment's registry login (else the top-level ``registry:``).
     registry: RegistryModel | None = None
+    #: Sign-off rules for this environment's runs (default: the top-level ones).
+    approvals: int | None = Field(default=None, ge=1)
+    signoff_within: Duration | None = None
 
 
 class SecretRules(Strict):
@@ -189,6 +192,14 @@ class ConfigModel(Strict):
     registry: RegistryModel | None = None
     #: Sidecar only: bind checklist items (by text or id) to checks.
     bind: list[dict[str, Any]] = []
+    #: Four-eyes by default: whoever started a run cannot approve its items.
+    allow_self_approval: bool = False
+    #: Distinct approvers each manual or pending item needs.
+    approvals: int = Field(default=1, ge=1)
+    #: A pending item not signed off within this time fails the run.
+    signoff_within: Duration | None = None
+    #: Where `gonogo serve` is reached: PENDING notifications link to the sign-off page.
+    public_url: HttpUrl | None = None
 
 
 # ---- what loading returns -------------------------------------------------------------

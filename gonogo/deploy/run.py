@@ -28,7 +28,8 @@ from gonogo.core.errors import (
 from gonogo.core.outcomes import Outcome, Verdict
 from gonogo.deploy.session import DeploySession
 from gonogo.drivers.base import Deployed
-from gonogo.gate import check_context, store_for
+from gonogo.gate import check_context, signoff_policy, store_for
+from gonogo.journal.policy import META_KEY
 from gonogo.journal.releases import ReleaseStore, env_key
 from gonogo.journal.store import Store, new_run_id
 from gonogo.reports.console_report import print_summary
@@ -106,6 +107,7 @@ def _session_run(config: Config, store: Store, releases: ReleaseStore, run_id: s
         "contacts": [c.model_dump() for c in config.model.contacts],
         "source": str(config.path),
         "dry_run": dry_run,
+        META_KEY: signoff_policy(config).to_meta(),  # four-eyes, approvals, deadline
     }
     journal = store.create_run("deploy" if command == "deploy" else command,
                                config_path=str(config.path), environment=config.environment.name,

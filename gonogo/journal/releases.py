@@ -29,6 +29,7 @@ from gonogo.core.clock import from_iso, iso, now
 from gonogo.core.durations import format_duration
 from gonogo.core.errors import LockHeld, StateError
 from gonogo.identity import os_user
+from gonogo.journal import audit
 from gonogo.journal.schema import TABLES, create_tables, deploy_locks, live_services, releases
 
 LEASE_S = 60.0
@@ -197,8 +198,13 @@ class ReleaseStore:
         condition = deploy_locks.c.environment == env_key(environment)
         if run_id is not None:
             condition = condition & (deploy_locks.c.run_id == run_id)
+        audit.ensure(self.engine)
         with self.engine.begin() as conn:
             done = conn.execute(deploy_locks.delete().where(condition))
+            if done.rowcount:
+                audit.record(conn, "lock-release", os_user(), run_id=run_id,
+                             target=env_key(environment),
+                             detail={"own": run_id is not None})
         return bool(done.rowcount)
 
     @contextmanager

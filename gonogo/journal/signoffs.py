@@ -19,12 +19,14 @@ from typing import Any
 from gonogo.core.errors import UsageError
 from gonogo.core.outcomes import CheckResult, Outcome, decide, exit_code
 from gonogo.identity import os_user
+from gonogo.journal import audit, policy
 from gonogo.journal.schema import RunRecord, find_item, iso_or_none, results, runs, signoffs
 from gonogo.journal.store import Store
 
 #: What each decision makes of the item.
 OUTCOMES = {"approved": Outcome.PASSED, "rejected": Outcome.FAILED, "waived": Outcome.WAIVED}
 VERBS = {"approved": "signed off", "rejected": "rejected", "waived": "waived"}
+AUDIT_ACTIONS = {"approved": "sign-off", "rejected": "reject", "waived": "waiver"}
 
 
 def history(record: RunRecord, check_id: str) -> list[dict[str, Any]]:
@@ -48,9 +50,14 @@ def summary_of(decision: Mapping[str, Any]) -> str:
 
 
 def sign(store: Store, ref: str, item: str, *, by: str, decision: str, note: str | None,
-         expires: str | None) -> tuple[RunRecord, str]:
+         expires: str | None, source: str | None = None) -> tuple[RunRecord, str]:
     """Append one decision on one item and re-decide the item and the run; returns the run
-    as it is now and the item's id.
+    as it is now and the item's id. ``by`` is the authenticated identity on the web, the
+    ``--by`` name on the command line; ``source`` where the decision came from (audit).
+
+    The run's sign-off policy (recorded when it started, see ``policy.py``) applies: the
+    starter may not approve or waive (four-eyes), an item needs ``approvals`` distinct
+    approvers, and nothing is signed after the deadline.
 
     One transaction that first writes the run's row (a no-op update): SQLite then holds its
     write lock and PostgreSQL that row's lock, so concurrent sign-offs of a run take turns and
@@ -58,25 +65,38 @@ def sign(store: Store, ref: str, item: str, *, by: str, decision: str, note: str
     """
     run_id = store.resolve(ref)
     at = datetime.now(UTC)
+    audit.ensure(store.engine)  # before the transaction: SQLite has one writer
     with store.engine.begin() as conn:
         conn.execute(runs.update().where(runs.c.id == run_id).values(command=runs.c.command))
         record = store.load_run(run_id, conn=conn)
         target = find_item(record, item)
         before = history(record, target.id)
         automated = automated_outcome(target, before)
+        rules = policy.of(record)
+        policy.admit(rules, record, target, by=by, decision=decision)
         if decision == "approved" and target.type != "manual" and automated != Outcome.PASSED:
             raise UsageError(
                 f"{target.id} is an automated check that {automated}; its evidence cannot be "
                 "signed away — use --waive --expires DATE --note WHY to accept the risk")
         entry = {"by": by, "decision": decision, "note": note, "expires": expires,
                  "at": iso_or_none(at), "os_user": os_user(), "host": socket.gethostname()}
+        approvers = policy.approvers([*before, entry])
+        needed = policy.required(rules, target)
         conn.execute(signoffs.insert().values(run_id=run_id, check_id=target.id,
                                               previous_outcome=str(target.outcome), **entry))
         evidence = {**target.evidence, "signoff": entry, "signoffs": len(before) + 1}
         if automated != Outcome.PENDING and "automated_summary" not in evidence:
             evidence["automated_summary"] = target.summary
         target.outcome, target.summary = OUTCOMES[decision], summary_of(entry)
+        if decision == "approved" and len(approvers) < needed:  # more approvers to come
+            target.outcome = Outcome.PENDING
+            target.summary += f" ({len(approvers)} of {needed} approvals)"
+        if needed > 1:
+            evidence["approvers"] = approvers
         target.evidence = evidence
+        audit.record(conn, AUDIT_ACTIONS[decision], by, source=source, run_id=run_id,
+                     target=target.id, detail={"note": note, "expires": expires,
+                                               "outcome": str(target.outcome)})
         conn.execute(
             results.update()
             .where((results.c.run_id == run_id) & (results.c.check_id == target.id))

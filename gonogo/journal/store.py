@@ -10,6 +10,7 @@ import json
 import re
 import secrets
 import socket
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from gonogo.core.clock import from_iso
 from gonogo.core.errors import EXIT_INTERRUPTED, NoState, StateError
 from gonogo.core.outcomes import CheckResult, Verdict
 from gonogo.identity import os_user
-from gonogo.journal import process
+from gonogo.journal import audit, process
 from gonogo.journal.schema import (
     DELETE_RESULT,
     INSERT_RESULT,
@@ -138,7 +139,10 @@ class Store:
         except OSError as exc:
             raise StateError(f"cannot create the run folder {run_dir}: "
                              f"{exc.strerror or exc}") from None
+        audit.ensure(self.engine)  # before the transaction: SQLite has one writer
         with self.engine.begin() as conn:
+            audit.record(conn, command, (meta or {}).get("started_by") or os_user(), run_id=rid,
+                         target=environment, detail={"version": version})
             conn.execute(
                 runs.insert().values(
                     id=rid,
@@ -156,7 +160,10 @@ class Store:
         return RunJournal(self, rid, run_dir, fresh=True)
 
     def finish_run(self, run_id: str, verdict: str | None, code: int, status: str = "finished") -> None:
+        audit.ensure(self.engine)
         with self.engine.begin() as conn:
+            audit.record(conn, "run-finished", os_user(), run_id=run_id,
+                         detail={"verdict": verdict, "exit_code": code, "status": status})
             conn.execute(
                 runs.update()
                 .where(runs.c.id == run_id)
@@ -170,10 +177,13 @@ class Store:
         with self.engine.begin() as conn:
             conn.execute(runs.update().where(runs.c.id == run_id).values(meta=json.dumps(meta)))
 
-    def list_runs(self, limit: int = 20) -> list[RunRecord]:
-        """Newest first; each record's ``counts`` filled, its results not loaded."""
+    def list_runs(self, limit: int = 20, *, where: Sequence[sa.ColumnElement[bool]] = (),
+                  offset: int = 0) -> list[RunRecord]:
+        """Newest first (``where``: conditions on ``runs``, for the dashboard's filters and
+        pages); each record's ``counts`` filled, its results not loaded."""
         with self.engine.connect() as conn:
-            rows = conn.execute(runs.select().order_by(runs.c.started_at.desc()).limit(limit)).all()
+            rows = conn.execute(runs.select().where(*where).order_by(runs.c.started_at.desc())
+                                .limit(limit).offset(offset)).all()
             ids = [row._mapping["id"] for row in rows]
             tallies = conn.execute(
                 sa.select(results.c.run_id, results.c.outcome, sa.func.count())
