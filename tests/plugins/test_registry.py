@@ -54,7 +54,7 @@ def test_builtins_are_registered_through_the_hooks_in_a_fixed_order() -> None:
     found = registry()
     assert list(found.drivers) == ["compose", "swarm", "shell"]
     assert list(found.report_formats) == ["console", "json", "junit", "markdown", "html",
-                                          "checklist"]
+                                          "checklist", "github"]
     assert list(found.migration_readers) == ["prisma", "alembic", "django", "flyway"]
     assert {"command", "http", "migrations"} <= set(found.check_types)
 
@@ -207,7 +207,7 @@ def test_an_unknown_report_format_is_refused_before_the_journal_is_read(tmp_path
     result = gonogo("report", "last", "--format", "sarif", cwd=tmp_path)
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == ("gonogo: error: unknown report format 'sarif' (expected one of "
-                             "console, json, junit, markdown, html, checklist)\n")
+                             "console, json, junit, markdown, html, checklist, github)\n")
 
 
 def test_hookspecs_and_kinds_agree() -> None:
