@@ -250,7 +250,7 @@ def compile_document(
                 lines[base + (key,)] = binding.line
         phase: dict[str, Any] = {"id": phase_id, "title": title, "kind": kind, "checks": checks}
         if kind == "watch":
-            phase.update(_watch_window(section))
+            phase.update(_watch_window(section, variables))
         phases.append(phase)
         bindings.extend(section_bindings)
     for entry in binds:
@@ -491,11 +491,16 @@ def _step(
 _WINDOW = re.compile(r"\b(?:first|next|for|over)\s+(\d+)\s*(seconds?|secs?|minutes?|mins?|hours?|hrs?)\b", re.I)
 
 
-def _watch_window(section: Section) -> dict[str, str]:
+def _watch_window(section: Section, variables: Mapping[str, str]) -> dict[str, str]:
     """A watch phase's ``duration``/``interval``: from ``<!-- gonogo-phase: {duration: 15m} -->``,
-    else from an item's words ("Review error logs for first 15 minutes"), sampling every 30s."""
+    else the sidecar's ``watch_duration``/``watch_interval`` values (the document's "15
+    minutes" is for people; a staging or demo environment watches shorter), else from an
+    item's words ("Review error logs for first 15 minutes"), sampling every 30s."""
     data = section.phase_annotation.data if section.phase_annotation else {}
     window: dict[str, str] = {k: str(data[k]) for k in ("duration", "interval") if k in data}
+    for key in ("duration", "interval"):
+        if key not in window and variables.get(f"watch_{key}"):
+            window[key] = variables[f"watch_{key}"]
     if "duration" not in window:
         for item in section.items:
             match = _WINDOW.search(item.text)

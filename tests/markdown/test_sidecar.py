@@ -129,3 +129,22 @@ def test_history_commands_read_the_state_the_sidecar_names(tmp_path: Path) -> No
     result = gonogo("runs", "-c", "CHECKLIST.md", cwd=tmp_path)
     assert (result.returncode, result.stderr) == (0, "")
     assert [line.split()[1:4] for line in result.stdout.splitlines()[1:]] == [["check", "-", "GO"]]
+
+
+WATCHED = ("# Release\n\n## Monitor\n\n- [ ] Review error logs for first 15 minutes "
+           "<!-- gonogo: {run: 'true'} -->\n")
+
+
+@pytest.mark.parametrize(("vars_", "window"), [
+    ("{}", "  duration: 15m\n  interval: 30s\n"),
+    ("{watch_duration: 45s, watch_interval: 3s}", "  duration: 45s\n  interval: 3s\n"),
+    ("{watch_duration: 2m}", "  duration: 2m\n  interval: 30s\n"),
+])
+def test_the_sidecar_sets_the_watch_window_the_document_words(tmp_path: Path, vars_: str,
+                                                                window: str) -> None:
+    write(tmp_path / "CHECKLIST.md", WATCHED)
+    write(tmp_path / "gonogo.yml", "checklist: CHECKLIST.md\nenvironments:\n  production:\n"
+                                   f"    vars: {vars_}\n")
+    result = gonogo("import", "CHECKLIST.md", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.endswith(window)
