@@ -21,6 +21,7 @@ from gonogo.errors import EXIT_INTERRUPTED, UsageError
 from gonogo.journal.store import RunJournal, RunRecord, Store, open_store
 from gonogo.reports import ReportSpec, write_report
 from gonogo.reports.console_report import ConsoleListener, print_summary
+from gonogo.targets.docker import docker_env
 
 
 @dataclass
@@ -54,6 +55,10 @@ def subprocess_env(config: Config, run_id: str) -> dict[str, str]:
     """What commands see: the process environment plus the environment's settings."""
     env = {**config.environment.variables(), **os.environ}
     env["GONOGO_RUN_ID"] = run_id
+    # the environment's engine (`docker_host`) and registry login, for every docker call
+    env.update(docker_env(config.environment.docker_host, config.environment.registry_login))
+    if config.environment.registry_problem:
+        env["GONOGO_REGISTRY_PROBLEM"] = config.environment.registry_problem
     if config.environment.name:
         env["GONOGO_ENV"] = config.environment.name
     if config.model.services:  # image checks without `image:` check every service's image

@@ -11,10 +11,13 @@ set -euo pipefail
 
 DIR=${GONOGO_SERVICES_DIR:-/tmp/gonogo-services}
 PG_PORT=${GONOGO_PG_PORT:-55432}
-ALL_SERVICES=(postgres docker registry prometheus alertmanager)
+ALL_SERVICES=(postgres docker registry registry_auth ssh prometheus alertmanager)
 PROM_ADDR=${GONOGO_PROM_ADDR:-127.0.0.1:9090}
 AM_ADDR=${GONOGO_AM_ADDR:-127.0.0.1:9093}
 REGISTRY_ADDR=${GONOGO_REGISTRY_ADDR:-127.0.0.1:5000}
+REGISTRY_AUTH_ADDR=${GONOGO_REGISTRY_AUTH_ADDR:-127.0.0.1:5001}
+SSH_PORT=${GONOGO_SSH_PORT:-19022}
+SSH_CLIENT_CONF=/etc/ssh/ssh_config.d/gonogo-test.conf
 
 log() { echo "services: $*" >&2; }
 
@@ -137,6 +140,111 @@ stop_registry() {
   [ -f "$DIR/registry.pid" ] || return 0
   kill "$(cat "$DIR/registry.pid")" 2>/dev/null || true
   rm -f "$DIR/registry.pid"
+}
+
+registry_auth_up() {
+  # with htpasswd auth on, /v2/ answers 401 to a request without credentials
+  python3 - "$REGISTRY_AUTH_ADDR" <<'PY' >/dev/null 2>&1
+import sys, urllib.error, urllib.request
+try:
+    urllib.request.urlopen(f"http://{sys.argv[1]}/v2/", timeout=2)
+except urllib.error.HTTPError as exc:
+    sys.exit(0 if exc.code == 401 else 1)
+sys.exit(1)  # 200 without credentials: not the registry with auth
+PY
+}
+
+start_registry_auth() {
+  # a second registry, with htpasswd authentication (as every real registry has one)
+  command -v docker-registry >/dev/null || apt_install docker-registry || return 0
+  command -v htpasswd >/dev/null || apt_install apache2-utils || return 0
+  local d="$DIR/registry-auth" user=gonogo-ci
+  mkdir -p "$d/data"
+  chmod 700 "$d"
+  if [ ! -s "$d/password" ]; then
+    (umask 077; python3 -c 'import secrets; print(secrets.token_urlsafe(24))' > "$d/password")
+  fi
+  if ! registry_auth_up; then
+    htpasswd -Bbn "$user" "$(cat "$d/password")" > "$d/htpasswd"
+    cat > "$d/config.yml" <<CFG
+version: 0.1
+log: {level: warn}
+storage: {filesystem: {rootdirectory: $d/data}, delete: {enabled: true}}
+http: {addr: $REGISTRY_AUTH_ADDR}
+auth: {htpasswd: {realm: gonogo-test, path: $d/htpasswd}}
+CFG
+    docker-registry serve "$d/config.yml" >"$d/log" 2>&1 &
+    echo $! > "$DIR/registry_auth.pid"
+    for _ in $(seq 1 40); do registry_auth_up && break; sleep 0.25; done
+  fi
+  registry_auth_up || { log "registry with auth did not start; see $d/log"; return 1; }
+  echo "export GONOGO_TEST_REGISTRY_AUTH=$REGISTRY_AUTH_ADDR"
+  echo "export GONOGO_TEST_REGISTRY_USER=$user"
+  echo "export GONOGO_TEST_REGISTRY_PASSWORD=$(cat "$d/password")"
+}
+
+stop_registry_auth() {
+  [ -f "$DIR/registry_auth.pid" ] || return 0
+  kill "$(cat "$DIR/registry_auth.pid")" 2>/dev/null || true
+  rm -f "$DIR/registry_auth.pid"
+}
+
+ssh_up() {
+  ssh -o BatchMode=yes -o ConnectTimeout=5 -p "$SSH_PORT" root@127.0.0.1 true >/dev/null 2>&1
+}
+
+start_ssh() {
+  # a real OpenSSH server on loopback: the "VPS" a remote Docker engine is reached through
+  # (DOCKER_HOST=ssh://root@127.0.0.1:PORT). Its own keys; the client side is a system-wide
+  # ssh_config drop-in, so the ssh binary (which Docker's CLI and SDK run) needs no prompt
+  # and no one's home directory is touched.
+  [ -x /usr/sbin/sshd ] || apt_install openssh-server openssh-client || return 0
+  [ "$(id -u)" = 0 ] || { log "sshd needs root"; return 1; }
+  local d="$DIR/ssh"
+  mkdir -p "$d" /run/sshd
+  chmod 700 "$d"
+  [ -f "$d/hostkey" ] || ssh-keygen -q -t ed25519 -N '' -f "$d/hostkey"
+  [ -f "$d/userkey" ] || ssh-keygen -q -t ed25519 -N '' -f "$d/userkey"
+  cp "$d/userkey.pub" "$d/authorized_keys"
+  cat > "$d/sshd_config" <<CFG
+Port $SSH_PORT
+ListenAddress 127.0.0.1
+HostKey $d/hostkey
+AuthorizedKeysFile $d/authorized_keys
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin prohibit-password
+StrictModes no
+UsePAM no
+PidFile $d/sshd.pid
+CFG
+  if [ -d /etc/ssh/ssh_config.d ]; then
+    cat > "$SSH_CLIENT_CONF" <<CFG
+# written by gonogo's scripts/services.sh (removed by \`services.sh stop\`)
+Match host 127.0.0.1 exec "test %p = $SSH_PORT"
+  IdentityFile $d/userkey
+  UserKnownHostsFile $d/known_hosts
+  StrictHostKeyChecking yes
+CFG
+  fi
+  if ! ssh_up; then
+    if [ -f "$d/sshd.pid" ]; then kill "$(cat "$d/sshd.pid")" 2>/dev/null || true; fi
+    /usr/sbin/sshd -f "$d/sshd_config" -E "$d/sshd.log"
+    for _ in $(seq 1 20); do
+      ssh-keyscan -p "$SSH_PORT" 127.0.0.1 >"$d/known_hosts" 2>/dev/null && [ -s "$d/known_hosts" ] && break
+      sleep 0.25
+    done
+  fi
+  [ -s "$d/known_hosts" ] || ssh-keyscan -p "$SSH_PORT" 127.0.0.1 >"$d/known_hosts" 2>/dev/null
+  ssh_up || { log "sshd did not start or refuses the key; see $d/sshd.log"; return 1; }
+  echo "export GONOGO_TEST_SSH_DOCKER_HOST=ssh://root@127.0.0.1:$SSH_PORT"
+}
+
+stop_ssh() {
+  rm -f "$SSH_CLIENT_CONF"
+  [ -f "$DIR/ssh/sshd.pid" ] || return 0
+  kill "$(cat "$DIR/ssh/sshd.pid")" 2>/dev/null || true
+  rm -f "$DIR/ssh/sshd.pid"
 }
 
 http_up() {

@@ -48,3 +48,17 @@ def prometheus() -> tuple[str, str]:
 def alertmanager() -> str:
     """An Alertmanager (API v2) URL (``GONOGO_TEST_ALERTMANAGER``)."""
     return require("GONOGO_TEST_ALERTMANAGER", "Alertmanager")
+
+
+def registry_auth() -> tuple[str, str, str]:
+    """(``HOST:PORT``, username, password) of a registry with htpasswd authentication
+    (``GONOGO_TEST_REGISTRY_AUTH``, ``…_USER``, ``…_PASSWORD``)."""
+    return (require("GONOGO_TEST_REGISTRY_AUTH", "a container registry with authentication"),
+            require("GONOGO_TEST_REGISTRY_USER", "the registry's username"),
+            require("GONOGO_TEST_REGISTRY_PASSWORD", "the registry's password"))
+
+
+def ssh_docker_host() -> str:
+    """``ssh://user@127.0.0.1:PORT``: the Docker engine behind a real OpenSSH server
+    (``GONOGO_TEST_SSH_DOCKER_HOST``)."""
+    return require("GONOGO_TEST_SSH_DOCKER_HOST", "an OpenSSH server in front of Docker")

@@ -1,10 +1,15 @@
 """``registry.tag``: a tag exists in the registry, with its digest — through the Registry HTTP
 API v2 (``HEAD /v2/<name>/manifests/<tag>``), including the Bearer-token challenge Docker Hub
-uses and Basic auth. The checklist's "Images pushed" / "Image tags are correct"."""
+uses and Basic auth. The checklist's "Images pushed" / "Image tags are correct".
+
+Credentials: ``username``/``password`` here, else the ones Docker's client config holds for
+the registry (``$DOCKER_CONFIG``: the environment's ``registry:`` login, or a ``docker
+login`` the CI job ran)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import Field
@@ -13,6 +18,7 @@ from gonogo.checks.base import Check, CheckContext, Evidence
 from gonogo.config.model import Duration, RegistryHost
 from gonogo.errors import CheckError, CheckFailed
 from gonogo.hookspecs import hookimpl
+from gonogo.targets.docker import registry_credentials
 
 DOCKER_HUB = "registry-1.docker.io"
 ACCEPT = ", ".join([
@@ -65,23 +71,26 @@ class RegistryTagCheck(Check):
 
     async def run(self, ctx: CheckContext) -> Evidence:
         if self.image:
-            return await self._one(self.image)
+            return await self._one(self.image, ctx.env)
         images = ctx.env.get("GONOGO_SERVICE_IMAGES", "").split()
         if not images:
             raise CheckError("no image to look up: set `image:` here, or `image:` on services")
-        found = [await self._one(image) for image in images]
+        found = [await self._one(image, ctx.env) for image in images]
         return Evidence(summary="; ".join(e.summary for e in found),
                         data={"images": [e.data for e in found]})
 
-    async def lookup(self, image: str) -> Evidence:
+    async def lookup(self, image: str, env: Mapping[str, str]) -> Evidence:
         """``image`` (its tag ignored: ``tag:`` is looked up) exists; raise CheckProblem if not.
         Also the deploy plan's image probe (gonogo.deploy.images)."""
-        return await self._one(image)
+        return await self._one(image, env)
 
-    async def _one(self, image: str) -> Evidence:
+    async def _one(self, image: str, env: Mapping[str, str]) -> Evidence:
         import httpx
 
         host, repo = split_image(image, self.registry)
+        auth: tuple[str, str] | None = (
+            (self.username, self.password or "") if self.username
+            else registry_credentials(env, host))
         insecure = self.insecure
         if insecure is None:
             insecure = host.split(":")[0] in ("127.0.0.1", "localhost", "::1")
@@ -90,19 +99,21 @@ class RegistryTagCheck(Check):
         where = f"{host}/{repo}"
         async with httpx.AsyncClient(timeout=self.request_timeout, trust_env=False) as client:
             try:
-                response = await self._request(client, "HEAD", url, repo)
+                response = await self._request(client, "HEAD", url, repo, auth)
                 if response.status_code == 405:  # some registries refuse HEAD
-                    response = await self._request(client, "GET", url, repo)
+                    response = await self._request(client, "GET", url, repo, auth)
             except httpx.HTTPError as exc:
                 raise CheckError(f"registry {host}: {exc or type(exc).__name__}") from None
             data: dict[str, Any] = {"registry": host, "repository": repo, "tag": self.tag,
                                     "status": response.status_code}
             if response.status_code in (401, 403):
+                why = env.get("GONOGO_REGISTRY_PROBLEM") or (
+                    "check the `registry:` login's username and password" if auth else
+                    "no credentials for it: set `registry:` (server, username, password)")
                 raise CheckFailed(f"registry {host} refused access to {repo} "
-                                  f"(HTTP {response.status_code}); check username/password",
-                                  data)
+                                  f"(HTTP {response.status_code}); {why}", data)
             if response.status_code == 404:
-                tags = await self._tags(client, base, repo)
+                tags = await self._tags(client, base, repo, auth)
                 hint = f" (tags: {', '.join(tags[-8:])})" if tags else ""
                 raise CheckFailed(f"tag {self.tag} not found in {where}{hint}", data)
             if response.status_code != 200:
@@ -116,14 +127,14 @@ class RegistryTagCheck(Check):
         return Evidence(summary=f"{where}:{self.tag} exists ({digest[:19] or 'no digest'})",
                         data=data)
 
-    async def _request(self, client: Any, method: str, url: str, repo: str) -> Any:
+    async def _request(self, client: Any, method: str, url: str, repo: str,
+                       auth: tuple[str, str] | None) -> Any:
         headers = {"Accept": ACCEPT}
         response = await client.request(method, url, headers=headers)
         if response.status_code != 401:
             return response
         challenge = response.headers.get("WWW-Authenticate", "")
         scheme = challenge.split(" ", 1)[0].lower()
-        auth = (self.username, self.password or "") if self.username else None
         if scheme == "basic" and auth:
             return await client.request(method, url, headers=headers, auth=auth)
         if scheme != "bearer":
@@ -143,9 +154,11 @@ class RegistryTagCheck(Check):
         headers["Authorization"] = f"Bearer {token}"
         return await client.request(method, url, headers=headers)
 
-    async def _tags(self, client: Any, base: str, repo: str) -> list[str]:
+    async def _tags(self, client: Any, base: str, repo: str,
+                    auth: tuple[str, str] | None) -> list[str]:
         try:
-            response = await self._request(client, "GET", f"{base}/v2/{repo}/tags/list", repo)
+            response = await self._request(client, "GET", f"{base}/v2/{repo}/tags/list", repo,
+                                           auth)
             if response.status_code == 200:
                 return [str(t) for t in response.json().get("tags") or []]
         except Exception:  # a hint only

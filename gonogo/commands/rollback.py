@@ -24,7 +24,7 @@ from gonogo.errors import EXIT_NOGO
 def main(args: argparse.Namespace) -> int:
     from gonogo.deploy.images import config_images, missing_images, missing_message
     from gonogo.deploy.run import rollback_target, run_deploy
-    from gonogo.gate import store_for
+    from gonogo.gate import store_for, subprocess_env
     from gonogo.journal.releases import ReleaseStore, env_key
 
     to = check_version(args.to, "--to") if args.to else None
@@ -47,7 +47,8 @@ def main(args: argparse.Namespace) -> int:
     config = load_config(args.config, env=args.env, extra_vars={"version": version})
     use_redactor(config.environment.redactor)
     env = config.environment
-    missing = asyncio.run(missing_images(config_images(config, version)))
+    missing = asyncio.run(missing_images(config_images(config, version),
+                                         subprocess_env(config, "")))
     if missing:
         print(f"NO-GO: cannot roll back {where} to {version}: {missing_message(missing)}. "
               "Nothing was changed.")

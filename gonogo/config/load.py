@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from gonogo.checks.base import Check
+from gonogo.config.docker_model import resolve_registry
 from gonogo.config.interpolate import interpolate, interpolate_data
 from gonogo.config.model import (
     COMMON_KEYS,
@@ -251,7 +252,13 @@ def resolve_environment(
     by_value = [k for k, v in values.items() if not v.from_process]
     environment.redactor.add_env(environment.variables(), declared, public=public,
                                  by_value=by_value)
+    spec_env = model.environments.get(name) if name is not None else None
+    environment.docker_host = spec_env.docker_host if spec_env else None
+    environment.registry_login, environment.registry_problem = resolve_registry(
+        (spec_env.registry if spec_env else None) or model.registry, environment.values,
+        environment.redactor)
     return environment
+
 
 
 def _check_service_urls(model: ConfigModel, located: Located, variables: Mapping[str, str]) -> None:

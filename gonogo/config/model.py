@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from gonogo.checks.base import Check
+from gonogo.config.docker_model import DockerHost, RegistryModel, SwarmSpec
 from gonogo.config.yamlsource import Located
 from gonogo.durations import MAX_DURATION, format_limit, parse_duration
 from gonogo.envfiles import EnvValue
@@ -151,6 +152,11 @@ class EnvironmentModel(Strict):
     #: Settings that are not secret although their name or value looks it (a publishable
     #: key, a commit SHA): shown in clear. A URL's password stays hidden.
     public: list[Annotated[str, Field(pattern=ENV_NAME_PATTERN)]] = []
+    #: The Docker engine this environment deploys to (``ssh://deploy@vps:22``): every docker
+    #: call of the drivers and checks, and the commands' ``DOCKER_HOST``.
+    docker_host: DockerHost | None = None
+    #: This environment's registry login (else the top-level ``registry:``).
+    registry: RegistryModel | None = None
 
 
 class SecretRules(Strict):
@@ -214,6 +220,11 @@ class ServiceModel(Strict):
     update_monitor: Duration = 5.0  # swarm: --update-monitor / --rollback-monitor
     failure_action: Literal["pause", "rollback", "continue"] = "pause"  # swarm
     resolve_image: bool | None = None  # swarm: None = only for images with a registry host
+    #: swarm: how to create the service when it does not exist yet
+    swarm: SwarmSpec | None = None
+    #: swarm: create it from this service of a `docker stack` (compose v3) file instead
+    stack_file: str | None = None
+    stack_service: str | None = None  # default: `service`, then `name`
 
 
 class ConfigModel(Strict):
@@ -233,6 +244,8 @@ class ConfigModel(Strict):
     defaults: DefaultsModel = DefaultsModel()
     phases: list[PhaseModel] = []
     services: list[ServiceModel] = []
+    #: The registry images are pushed to and pulled from (Kamal's `registry:`).
+    registry: RegistryModel | None = None
     #: Sidecar only: bind checklist items (by text or id) to checks.
     bind: list[dict[str, Any]] = []
 
@@ -280,6 +293,11 @@ class Environment:
     values: dict[str, EnvValue] = field(default_factory=dict)
     protected: bool = False
     redactor: Redactor = field(default_factory=Redactor)
+    docker_host: str | None = None
+    #: (server, username, password) resolved from the environment's settings
+    registry_login: tuple[str, str, str] | None = field(default=None, repr=False)
+    #: Why the configured registry login could not be resolved (a variable not set).
+    registry_problem: str | None = None
 
     def variables(self) -> dict[str, str]:
         return {k: v.value for k, v in self.values.items()}

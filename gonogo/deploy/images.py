@@ -11,7 +11,7 @@ be asked counts as missing, with the reason.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from gonogo.config.model import Config
 from gonogo.deploy.plan import ServiceStep
@@ -39,10 +39,11 @@ def split_tag(image: str) -> tuple[str, str]:
     return name, tag
 
 
-async def in_engine(image: str) -> bool | str:
-    """True when the local engine has ``image``; False when not; why not when it cannot say."""
+async def in_engine(image: str, env: Mapping[str, str] | None = None) -> bool | str:
+    """True when the engine (``env``'s ``DOCKER_HOST``) has ``image``; False when not; why
+    not when it cannot say."""
     try:
-        client = docker_client()
+        client = docker_client(env)
     except DriverError as exc:
         return exc.message
     try:
@@ -61,35 +62,38 @@ async def in_engine(image: str) -> bool | str:
         client.close()
 
 
-async def in_registry(image: str) -> str | None:
-    """None when the image's registry has its tag, else why not (one line)."""
+async def in_registry(image: str, env: Mapping[str, str] | None = None) -> str | None:
+    """None when the image's registry has its tag, else why not (one line); logged in with
+    the credentials of ``env``'s Docker config (the environment's ``registry:``)."""
     from gonogo.checks.registry_tag import RegistryTagCheck
     from gonogo.errors import CheckProblem
 
     name, tag = split_tag(image)
     check = RegistryTagCheck.model_validate({"image": name, "tag": tag})
     try:
-        await check.lookup(name)
+        await check.lookup(name, env or {})
     except CheckProblem as exc:
         return exc.message
     return None
 
 
-async def image_problem(image: str) -> str | None:
+async def image_problem(image: str, env: Mapping[str, str] | None = None) -> str | None:
     """None when ``image`` exists in the engine or in its registry, else why not."""
-    local = await in_engine(image)
+    local = await in_engine(image, env)
     if local is True:
         return None
-    remote = await in_registry(image)
+    remote = await in_registry(image, env)
     if remote is None:
         return None
     engine = "not in the Docker engine" if local is False else f"engine not asked: {local}"
     return f"{image} ({engine}; {remote})"
 
 
-async def missing_images(images: Sequence[str]) -> list[str]:
-    """``IMAGE (why)`` for each image that exists neither in the engine nor in its registry."""
-    problems = await asyncio.gather(*(image_problem(i) for i in images))
+async def missing_images(images: Sequence[str],
+                         env: Mapping[str, str] | None = None) -> list[str]:
+    """``IMAGE (why)`` for each image that exists neither in the engine nor in its registry
+    (``env``: the environment's ``DOCKER_HOST`` and registry login)."""
+    problems = await asyncio.gather(*(image_problem(i, env) for i in images))
     return [p for p in problems if p is not None]
 
 

@@ -146,7 +146,7 @@ async def build_plan(
         if previous is None and live_versions and spec.name in live_versions:
             previous = live_versions[spec.name]  # the shell driver cannot ask the platform
         steps.append(ServiceStep(spec, driver, previous, driver.target(version)))
-    missing = await missing_images(step_images(steps))
+    missing = await missing_images(step_images(steps), ctx.env)
     if missing:
         raise DriverError(missing_message(missing))
     return DeployPlan(version, config.environment.name, steps)

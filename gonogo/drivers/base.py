@@ -225,8 +225,10 @@ def compose_command() -> list[str]:
     return list(_compose_cached(docker_binary(), os.environ.get("GONOGO_COMPOSE")))
 
 
-def docker_client() -> Any:
-    """A docker SDK client (imported lazily; ``pip install 'gonogo[docker]'``)."""
+def docker_client(env: Mapping[str, str] | None = None) -> Any:
+    """A docker SDK client (imported lazily; ``pip install 'gonogo[docker]'``) for the engine
+    ``env`` names (``DOCKER_HOST``: the environment's ``docker_host``). Over ``ssh://`` it
+    runs the ``ssh`` binary, as Docker's CLI does, so both read the same ``~/.ssh/config``."""
     try:
         import docker
     except ImportError:
@@ -234,7 +236,10 @@ def docker_client() -> Any:
             "the docker Python package is not installed (pip install 'gonogo[docker]')"
         ) from None
     try:
-        return docker.from_env(timeout=int(DOCKER_API_TIMEOUT_S))
+        chosen = env if env is not None else os.environ
+        ssh = chosen.get("DOCKER_HOST", "").startswith("ssh://")
+        return docker.from_env(timeout=int(DOCKER_API_TIMEOUT_S), environment=dict(chosen),
+                               use_ssh_client=ssh)
     except docker.errors.DockerException as exc:
         raise DriverError(f"cannot reach the Docker engine: {exc}") from None
 

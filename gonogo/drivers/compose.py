@@ -75,7 +75,7 @@ class ComposeDriver:
         """The service's container: by Compose's labels when the project is named (fast, no
         Compose process per health probe), else through ``compose ps``."""
         if self.spec.project:
-            client = docker_client()
+            client = docker_client(self.ctx.env)
             try:
                 labels = [f"com.docker.compose.project={self.spec.project}",
                           f"com.docker.compose.service={self.service}"]
@@ -93,7 +93,7 @@ class ComposeDriver:
         cid = await self._container_id()
         if cid is None:
             return None
-        client = docker_client()
+        client = docker_client(self.ctx.env)
         try:
             import docker
 
@@ -189,7 +189,7 @@ class ComposeDriver:
         wanted = previous.detail.get("image_id")
         if not wanted:
             return previous.image
-        client = docker_client()
+        client = docker_client(self.ctx.env)
         try:
             import docker
 

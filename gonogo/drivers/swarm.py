@@ -49,7 +49,7 @@ class SwarmDriver:
         return f"{self.spec.image}:{version}" if self.spec.image else version
 
     async def _attrs(self) -> dict[str, Any] | None:
-        client = docker_client()
+        client = docker_client(self.ctx.env)
         try:
             import docker
 
@@ -125,7 +125,7 @@ class SwarmDriver:
         if status.get("State") in ("updating", "rollback_started"):
             return Health("starting", f"service {self.service} {status['State']}")
         wanted = _image(attrs.get("Spec"))
-        client = docker_client()
+        client = docker_client(self.ctx.env)
         try:
             tasks = await in_thread(lambda: client.api.tasks(
                 filters={"service": self.service}))
