@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
 from gonogo.durations import parse_duration
 from gonogo.envfiles import EnvValue
@@ -50,22 +50,28 @@ class RegistryModel(_Strict):
     password: EnvRef
 
 
-#: A duration (``2s``, ``500ms``); given to Docker as seconds (``2.5s``).
-DockerDuration = Annotated[float, BeforeValidator(parse_duration)]
-#: Zero allowed (Docker's ``0s``: no delay).
-_MaybeZero = Annotated[float, BeforeValidator(lambda v: 0.0 if v in ("0", "0s", 0) else
-                                              parse_duration(v))]
-
-
 def seconds(value: float) -> str:
     """A duration as Docker's CLI takes it."""
     return f"{value:g}s"
 
 
+def _zero_or_duration(value: object) -> float:
+    return 0.0 if value in ("0", "0s", 0) else parse_duration(value)
+
+
+#: A duration (``2s``, ``500ms``); given to Docker as seconds (``2.5s``).
+DockerDuration = Annotated[float, BeforeValidator(parse_duration),
+                           PlainSerializer(seconds, return_type=str)]
+#: Zero allowed (Docker's ``0s``: no delay).
+_MaybeZero = Annotated[float, BeforeValidator(_zero_or_duration),
+                       PlainSerializer(seconds, return_type=str)]
+
+
 class SwarmHealthcheck(_Strict):
     """Docker's HEALTHCHECK for the service (``--health-*``)."""
 
-    test: list[str] | str
+    #: ``["CMD", …]``, ``["CMD-SHELL", "…"]`` or a string; none: the image's HEALTHCHECK
+    test: list[str] | str | None = None
     interval: DockerDuration = 2.0
     timeout: DockerDuration = 2.0
     retries: int = Field(default=3, ge=1)
@@ -74,9 +80,11 @@ class SwarmHealthcheck(_Strict):
 
 class SwarmPolicy(_Strict):
     """``update_config`` / ``rollback_config``: start the new task before stopping the old
-    one, and watch it ``monitor`` long, so a failing release is noticed and replaced fast."""
+    one, and watch it ``monitor`` long, so a failing release is noticed and replaced fast.
+    ``order`` defaults to ``start-first``, except on host networking (``stop-first``): two
+    tasks cannot bind one host port unless the program sets SO_REUSEPORT."""
 
-    order: Literal["start-first", "stop-first"] = "start-first"
+    order: Literal["start-first", "stop-first"] | None = None
     parallelism: int = Field(default=1, ge=0)
     delay: _MaybeZero = 0.0
     monitor: DockerDuration | None = None  # default: the service's `update_monitor`
@@ -96,12 +104,14 @@ class SwarmSpec(_Strict):
     env_files: list[str] = []
     #: Existing Docker secrets (``docker secret create``), mounted at /run/secrets/NAME.
     secrets: list[str] = []
+    #: The entrypoint (``--entrypoint``) and its arguments (after the image), as lists.
     command: list[str] | None = None
     args: list[str] = []
     mounts: list[str] = []
     labels: dict[str, str] = {}
     user: str | None = None
     workdir: str | None = None
+    init: bool = False
     healthcheck: SwarmHealthcheck | None = None
     update_config: SwarmPolicy = SwarmPolicy()
     rollback_config: SwarmPolicy = SwarmPolicy()

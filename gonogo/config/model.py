@@ -224,7 +224,10 @@ class ServiceModel(Strict):
     swarm: SwarmSpec | None = None
     #: swarm: create it from this service of a `docker stack` (compose v3) file instead
     stack_file: str | None = None
-    stack_service: str | None = None  # default: `service`, then `name`
+    stack_service: str | None = None  # its name in the stack file; default: `name`
+    #: swarm: tag what ran before a deploy as IMAGE:<this> (e.g. `previous`), pushed when the
+    #: image names a registry, for a checklist's `docker service update --image …:previous`
+    previous_tag: str | None = None
 
 
 class ConfigModel(Strict):

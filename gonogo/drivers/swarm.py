@@ -1,5 +1,8 @@
-"""``swarm``: ``docker service update`` of an existing Swarm service, with an explicit update
-monitor and failure action, waiting for convergence (``--detach=false``).
+"""``swarm``: ``docker service update`` of a Swarm service, with an explicit update policy
+(monitor, failure action; order and stop grace from its create spec), waiting for
+convergence (``--detach=false``). A service that does not exist yet is created from its
+create spec (``swarm:`` or ``stack_file:``, gonogo.drivers.swarm_spec); rolling that back
+removes it again.
 
 Rollback returns to the exact spec the service ran before: ``docker service rollback``
 when Docker's PreviousSpec is that spec, ``--image <exact previous reference>`` when it is
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gonogo.config.docker_model import SwarmSpec
 from gonogo.config.model import ServiceModel
 from gonogo.drivers.base import (
     Deployed,
@@ -25,6 +29,7 @@ from gonogo.drivers.base import (
     run_checked,
     version_of,
 )
+from gonogo.drivers.swarm_spec import create_args, create_spec, policy_args
 
 
 def _image(spec: dict[str, Any] | None) -> str | None:
@@ -44,6 +49,7 @@ class SwarmDriver:
         self.spec = spec
         self.ctx = ctx
         self.service = spec.service or spec.name
+        self._create: SwarmSpec | None = None
 
     def target(self, version: str) -> str:
         return f"{self.spec.image}:{version}" if self.spec.image else version
@@ -63,26 +69,32 @@ class SwarmDriver:
         finally:
             client.close()
 
+    def _create_spec(self) -> SwarmSpec | None:
+        if self._create is None:
+            self._create = create_spec(self.spec, self.ctx.workdir)
+        return self._create
+
     def _monitor_args(self) -> list[str]:
-        monitor = f"{self.spec.update_monitor:g}s"
-        return ["--update-monitor", monitor, "--update-failure-action", self.spec.failure_action,
-                "--rollback-monitor", monitor, "--rollback-failure-action", "pause"]
+        return policy_args(self.spec, self._create_spec())
 
     def _resolve_args(self, image: str) -> list[str]:
         resolve = self.spec.resolve_image
         if resolve is None:
             resolve = _has_registry(image)
-        return [] if resolve else ["--no-resolve-image"]
+        auth = ["--with-registry-auth"] if _has_registry(image) else []
+        return auth if resolve else [*auth, "--no-resolve-image"]
 
     # ---- the protocol ---------------------------------------------------------------
 
     async def preflight(self) -> None:
         if not self.spec.image:
             raise DriverError(f"{self.spec.name}: the swarm driver needs `image:`")
-        if await self._attrs() is None:
+        create = self._create_spec()  # a stack file that cannot be translated stops here
+        if create is None and await self._attrs() is None:
             raise DriverError(
-                f"{self.spec.name}: swarm service {self.service!r} does not exist; create it once "
-                f"(`docker service create --name {self.service} …`), gonogo updates it")
+                f"{self.spec.name}: swarm service {self.service!r} does not exist; give it a "
+                "`swarm:` spec or a `stack_file:` to create it from, or create it once "
+                f"(`docker service create --name {self.service} …`)")
 
     async def current(self) -> Deployed | None:
         attrs = await self._attrs()
@@ -93,11 +105,22 @@ class SwarmDriver:
 
     async def deploy(self, version: str, previous: Deployed | None) -> Deployed:
         image = self.target(version)
-        argv = [docker_binary(), "service", "update", "--detach=false", "--image", image,
-                *self._monitor_args(), *self._resolve_args(image), self.service]
+        create = self._create_spec()
+        if create is not None and await self._attrs() is None:
+            # detached: a task that never converges would keep `create` waiting; the health
+            # gate that follows decides (and sees a crash loop), as for an update
+            argv = [docker_binary(), "service", "create", "--detach=true", "--quiet",
+                    "--name", self.service, *create_args(create, self.ctx.workdir),
+                    *self._monitor_args(), *self._resolve_args(image), image, *create.args]
+            what = f"{self.spec.name}: docker service create"
+        else:
+            if previous is not None and previous.image and self.spec.previous_tag:
+                await self._tag_previous(previous.image)
+            argv = [docker_binary(), "service", "update", "--detach=false", "--image", image,
+                    *self._monitor_args(), *self._resolve_args(image), self.service]
+            what = f"{self.spec.name}: docker service update"
         try:
-            await run_checked(argv, self.ctx, what=f"{self.spec.name}: docker service update",
-                              timeout=self.spec.timeout)
+            await run_checked(argv, self.ctx, what=what, timeout=self.spec.timeout)
         except DriverError as exc:
             state = await self._update_state()
             if state and state.split(":", 1)[-1].strip() not in exc.message:
@@ -107,6 +130,21 @@ class SwarmDriver:
         if now is None:
             raise DriverError(f"{self.spec.name}: service {self.service} vanished")
         return now
+
+    async def _tag_previous(self, image: str) -> None:
+        """``IMAGE:previous`` names what ran before this deploy (pushed when the image has a
+        registry), so the checklist's own ``docker service update --image …:previous``
+        returns to it."""
+        assert self.spec.image and self.spec.previous_tag
+        ref = f"{self.spec.image}:{self.spec.previous_tag}"
+        if image.split("@", 1)[0] == ref:
+            return
+        await run_checked([docker_binary(), "tag", image, ref], self.ctx,
+                          what=f"{self.spec.name}: docker tag {ref}", timeout=60)
+        if _has_registry(ref):
+            await run_checked([docker_binary(), "push", "--quiet", ref], self.ctx,
+                              what=f"{self.spec.name}: docker push {ref}",
+                              timeout=self.spec.timeout)
 
     async def _update_state(self) -> str | None:
         attrs = await self._attrs()
@@ -168,6 +206,12 @@ class SwarmDriver:
         return observed_from_health(_image(attrs.get("Spec")), await self.health())
 
     async def rollback(self, previous: Deployed | None, failed_version: str) -> str:
+        if previous is None and self._create_spec() is not None:
+            if await self._attrs() is None:
+                return f"{self.service} was not created"
+            await run_checked([docker_binary(), "service", "rm", self.service], self.ctx,
+                              what=f"{self.spec.name}: docker service rm", timeout=60)
+            return f"{self.service} removed (this deploy created it)"
         if previous is None or not previous.image:
             raise DriverError(f"{self.spec.name}: no previous image recorded to return to")
         attrs = await self._attrs()

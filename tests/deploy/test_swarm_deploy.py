@@ -93,7 +93,7 @@ def test_swarm_service_that_does_not_exist_is_no_go(
     result = gonogo("deploy", "--version", "v1", cwd=tmp_path, env=docker_env)
     assert result.returncode == 1
     assert "✗ Services can be deployed [plan]" in result.stdout
-    assert ("— api: swarm service 'gonogo-no-such' does not exist; create it once "
-            "(`docker service create --name gonogo-no-such …`), gonogo updates it\n"
-            ) in result.stdout
+    assert ("— api: swarm service 'gonogo-no-such' does not exist; give it a `swarm:` spec "
+            "or a `stack_file:` to create it from, or create it once "
+            "(`docker service create --name gonogo-no-such …`)\n") in result.stdout
     assert result.stdout.rstrip().endswith("The gate is not GO: nothing was changed.")
