@@ -4,6 +4,7 @@
 # The release images (apps/*/Dockerfile, nginx/, db/) build FROM these.
 #   scripts/base-images.sh            (DOCKER=/usr/bin/docker to pick a client)
 set -eu
+umask 022   # the images' files must be readable by the users the programs run as
 docker=${DOCKER:-$( [ -x /usr/bin/docker ] && echo /usr/bin/docker || echo docker )}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -6,7 +6,8 @@
 #                             under load (rolled back to v2); the stack keeps running
 #   scripts/stack.sh up       only the surroundings: registry, SSH "VPS", database, Prometheus,
 #                             webhook receiver, the team's repository in out/work
-#   scripts/stack.sh release V [EXPECTED_EXIT]   the team's CI for release V, then `gonogo deploy`
+#   scripts/stack.sh prepare V                   the team's commit of release V, built and pushed by CI
+#   scripts/stack.sh release V [EXPECTED_EXIT]   prepare V, then `gonogo deploy`
 #   scripts/stack.sh down     remove everything this script created (never leaves the swarm)
 #
 # Everything it creates is named vedfinance-* (swarm services, images, ports below) or lives
@@ -29,6 +30,7 @@ PG_PORT=15432
 SSH_CONF=/etc/ssh/ssh_config.d/vedfinance-stack.conf
 SERVICES=(vedfinance-nginx vedfinance-web vedfinance-api vedfinance-db)
 export GONOGO_DOCKER=$DOCKER COREPACK_ENABLE_DOWNLOAD_PROMPT=0
+export npm_config_store_dir=$ST/pnpm-store   # pnpm's store stays in out/, not in ~
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 log() { echo "stack: $*" >&2; }
@@ -52,6 +54,7 @@ install() {
   [ -x /bin/busybox ] || want+=(busybox-static)
   [ -x /usr/lib/postgresql/15/bin/postgres ] || want+=(postgresql-15)
   command -v node >/dev/null || want+=(nodejs npm)
+  python3 -c 'import paramiko' 2>/dev/null || want+=(python3-paramiko)   # docker-compose over ssh://
   if [ ${#want[@]} -gt 0 ]; then
     [ "$(id -u)" = 0 ] || { log "needs root to install ${want[*]}"; exit 1; }
     say "Installing ${want[*]}"
@@ -78,7 +81,7 @@ install() {
 registry() {  # a registry with htpasswd auth, standing in for Docker Hub
   local d=$ST/registry
   mkdir -p "$d/data"; chmod 700 "$d"
-  [ -s "$ST/ci.env" ] || { umask 077; printf 'DOCKERHUB_USERNAME=vedfinance-ci\nDOCKERHUB_TOKEN=%s\n' "$(secret 24)" >"$ST/ci.env"; }
+  [ -s "$ST/ci.env" ] || (umask 077; printf 'DOCKERHUB_USERNAME=vedfinance-ci\nDOCKERHUB_TOKEN=%s\n' "$(secret 24)" >"$ST/ci.env")
   # shellcheck disable=SC1091
   . "$ST/ci.env"
   if ! curl -s -o /dev/null -w '%{http_code}' "http://$REGISTRY/v2/" 2>/dev/null | grep -q 401; then
@@ -97,7 +100,7 @@ CFG
   # CI's own login, in a private Docker config (never ~/.docker)
   export DOCKER_CONFIG=$ST/docker-config
   mkdir -p "$DOCKER_CONFIG"; chmod 700 "$DOCKER_CONFIG"
-  printf '%s' "$DOCKERHUB_TOKEN" | $DOCKER login -u "$DOCKERHUB_USERNAME" --password-stdin "$REGISTRY" >/dev/null
+  printf '%s' "$DOCKERHUB_TOKEN" | $DOCKER login -u "$DOCKERHUB_USERNAME" --password-stdin "$REGISTRY" >/dev/null 2>&1
 }
 
 sshd() {  # the "VPS": a real OpenSSH server on loopback, key auth only, its own port
@@ -185,7 +188,7 @@ database() {  # PostgreSQL as a swarm service: infrastructure, created once, dat
     $DOCKER push -q $REGISTRY/luahoa/v-edfinance-db:15 >/dev/null
     mkdir -p "$ST/pgdata"; chown 999:999 "$ST/pgdata"; chmod 700 "$ST/pgdata"
     (umask 077; grep '^POSTGRES_PASSWORD=' "$ST/env.production" >"$ST/db.env")
-    $DOCKER service create --detach=false -q --name vedfinance-db --network host \
+    timeout 120 $DOCKER service create --detach=false -q --name vedfinance-db --network host \
       --with-registry-auth --env-file "$ST/db.env" \
       --mount "type=bind,src=$ST/pgdata,dst=/var/lib/postgresql/data" \
       --stop-signal SIGINT --stop-grace-period 30s \
@@ -232,7 +235,8 @@ up() {
 checkout() {  # the team's code as of release V
   local v=$1
   tar -C "$EX" --exclude=./node_modules --exclude='*/node_modules' --exclude='*/dist' \
-    --exclude=./out --exclude=./releases -c . | tar -C "$WORK" -x
+    --exclude=./out --exclude=./releases --exclude=./.env.production --exclude=./.gonogo \
+    --exclude=./backups --exclude=./docs -c . | tar -C "$WORK" -x
   case $v in
     v1) rm -rf "$WORK/apps/api/prisma/migrations/20261201080000_lesson_progress" ;;
     v3) patch -s -p1 -d "$WORK" <"$EX/releases/v3.patch" ;;
@@ -245,9 +249,9 @@ checkout() {  # the team's code as of release V
 ci() {  # what CI does before the deploy: build the release images and push them
   local v=$1
   say "CI: build and push $v"
-  (cd "$WORK" && npm_config_store_dir=$ST/pnpm-store pnpm install --frozen-lockfile --reporter=silent \
+  (cd "$WORK" && pnpm install --frozen-lockfile --reporter=silent \
     && pnpm -r --reporter=silent build >/dev/null)
-  (cd "$WORK" && REGISTRY=$REGISTRY GONOGO_VERSION=$v docker-compose -f docker-compose.production.yml build -q api web nginx >/dev/null)
+  (cd "$WORK" && REGISTRY=$REGISTRY GONOGO_VERSION=$v docker-compose -f docker-compose.production.yml build -q api web nginx 2>&1 | grep -v -E 'DEPRECATED|buildx|BuildKit|^$' || true)
   for s in api web nginx; do $DOCKER push -q $REGISTRY/luahoa/v-edfinance-$s:"$v" >/dev/null; done
 }
 
@@ -255,14 +259,16 @@ deploy() {  # gonogo deploy, from the checklist, through the SSH engine; outputs
   local v=$1 want=${2:-0} code=0
   say "gonogo deploy -c production-deployment-checklist.md --env production --version $v"
   set -a; . "$ST/ci.env"; set +a
-  (cd "$WORK" && env -u DOCKER_CONFIG CI_DATABASE_URL="$(sed -n 's/^DATABASE_URL=//p' "$ST/env.production")_ci" \
-    "$GONOGO" deploy -c production-deployment-checklist.md --env production --version "$v" --yes \
-    --report "checklist:$OUT/ticked-$v.md" --report "html:$OUT/report-$v.html" \
-    --report "json:$OUT/run-$v.json") || code=$?
-  local run; run=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["run_id"])' "$OUT/run-$v.json" 2>/dev/null || echo "?")
+  export CI_DATABASE_URL; CI_DATABASE_URL="$(sed -n 's/^DATABASE_URL=//p' "$ST/env.production")_ci"
+  (cd "$WORK" && env -u DOCKER_CONFIG "$GONOGO" deploy -c production-deployment-checklist.md \
+    --env production --version "$v" --yes) || code=$?
+  local run
+  run=$(cd "$WORK" && "$GONOGO" runs -c production-deployment-checklist.md --format json |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["run_id"])')
+  (cd "$WORK" && for f in checklist:ticked-$v.md html:report-$v.html json:run-$v.json; do
+    "$GONOGO" report -c production-deployment-checklist.md "$run" --format "${f%%:*}" -o "$OUT/${f#*:}"; done)
   echo "$v exit=$code run=$run" >>"$OUT/runs.txt"
-  cp "$OUT/ticked-$v.md" "$OUT/ticked.md" 2>/dev/null || true
-  cp "$OUT/report-$v.html" "$OUT/report.html" 2>/dev/null || true
+  cp "$OUT/ticked-$v.md" "$OUT/ticked.md"; cp "$OUT/report-$v.html" "$OUT/report.html"
   echo "stack: $v → exit $code (expected $want), run $run"
   [ "$code" = "$want" ]
 }
@@ -316,6 +322,7 @@ down() {
 case ${1:-} in
   demo) demo ;;
   up) up ;;
+  prepare) export PATH=$ST/tools/node_modules/.bin:$PATH; registry; checkout "$2"; ci "$2" ;;
   release) export PATH=$ST/tools/node_modules/.bin:$PATH; registry; release "$2" "${3:-0}" ;;
   deploy) export PATH=$ST/tools/node_modules/.bin:$PATH; deploy "$2" "${3:-0}" ;;
   down) down ;;
