@@ -238,7 +238,8 @@ checkout() {  # the team's code as of release V
     --exclude=./out --exclude=./releases --exclude=./.env.production --exclude=./.gonogo \
     --exclude=./backups --exclude=./docs -c . | tar -C "$WORK" -x
   case $v in
-    v1) rm -rf "$WORK/apps/api/prisma/migrations/20261201080000_lesson_progress" ;;
+    v1) rm -rf "$WORK/apps/api/prisma/migrations/20261201080000_lesson_progress"   # v2 adds it
+        patch -s -p1 -d "$WORK" <"$EX/releases/v1.patch" ;;
     v3) patch -s -p1 -d "$WORK" <"$EX/releases/v3.patch" ;;
   esac
   git -C "$WORK" add -A

@@ -7,6 +7,8 @@
  *
  *   node dist/migrate.js deploy    apply what is pending, one transaction per migration
  *   node dist/migrate.js status    list pending migrations; exit 1 when there are some
+ *   node dist/migrate.js check     no database: the folder is well-formed and every model of
+ *                                  schema.prisma has a table some migration creates
  */
 import { createHash, randomUUID } from "node:crypto";
 import { readFileSync, readdirSync, statSync } from "node:fs";
@@ -47,9 +49,41 @@ async function applied(client: Client): Promise<Map<string, string>> {
   return new Map(rows.map((r) => [r.migration_name, r.checksum]));
 }
 
+/** What `prisma generate` would refuse, checked without its engines. */
+function check(dir: string): number {
+  const problems: string[] = [];
+  const lock = readFileSync(join(dir, "migration_lock.toml"), "utf8");
+  if (!/provider = "postgresql"/.test(lock)) {
+    problems.push("migration_lock.toml: provider is not postgresql");
+  }
+  const all = migrations(dir);
+  for (const m of all) {
+    if (!/^\d{14}_[a-z0-9_]+$/.test(m.name)) {
+      problems.push(`${m.name}: expected <14-digit timestamp>_<name>`);
+    }
+  }
+  const sql = all.map((m) => m.script).join("\n");
+  const schema = readFileSync(join(dir, "..", "schema.prisma"), "utf8");
+  for (const [, table] of schema.matchAll(/@@map\("([^"]+)"\)/g)) {
+    if (!sql.includes(`CREATE TABLE "${table}"`)) {
+      problems.push(`schema.prisma maps a model to "${table}", which no migration creates`);
+    }
+  }
+  for (const problem of problems) {
+    console.error(problem);
+  }
+  if (problems.length === 0) {
+    console.log(`schema.prisma and ${all.length} migrations agree`);
+  }
+  return problems.length === 0 ? 0 : 1;
+}
+
 async function main(): Promise<number> {
   const command = process.argv[2] ?? "status";
   const dir = process.env.MIGRATIONS_DIR ?? join(__dirname, "..", "prisma", "migrations");
+  if (command === "check") {
+    return check(dir);
+  }
   const client = new Client({ connectionString: process.env.DATABASE_URL });
   await client.connect();
   try {
