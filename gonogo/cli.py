@@ -13,7 +13,7 @@ from gonogo import __version__
 EPILOG = (
     "exit codes: 0 GO/success, 1 NO-GO (nothing changed), 2 usage or config error, "
     "3 internal error, 4 PENDING sign-off, 5 deploy failed and rolled back, "
-    "6 rollback failed, 130 interrupted"
+    "6 rollback failed, 7 verified but a post step failed, 130 interrupted"
 )
 
 
@@ -155,6 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", metavar="V", help="the version to return to")
     p.add_argument("--yes", "-y", action="store_true",
                    help="roll back a protected environment without asking (needed without a terminal)")
+    p.add_argument("--restore-backup", action="store_true",
+                   help="when the database is ahead of the target release, first restore the "
+                        "verified backup taken before those migrations")
 
     p = sub.add_parser("resume", help="continue an interrupted deploy, or roll back what it changed")
     _config_args(p, env=False)

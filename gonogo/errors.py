@@ -28,6 +28,8 @@ EXIT_INTERNAL = 3
 EXIT_PENDING = 4
 EXIT_ROLLED_BACK = 5
 EXIT_ROLLBACK_FAILED = 6
+#: Deployed and verified, but a ``post`` step failed: nothing was rolled back.
+EXIT_POST_FAILED = 7
 EXIT_INTERRUPTED = 130
 
 

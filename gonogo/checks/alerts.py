@@ -1,16 +1,21 @@
 """``alerts``: no alert firing in an Alertmanager-compatible API v2 (Prometheus Alertmanager,
 and Grafana's built-in alertmanager, which serves the same API), filtered by labels — what
-"Check Grafana dashboards for anomalies" means when a machine checks it."""
+"Check Grafana dashboards for anomalies" means when a machine checks it.
+
+Alerts already firing before the deploy are not blamed on it: under `gonogo deploy` the
+firing set is taken before the first change (the watch signals' baseline), and the window
+counts only alerts that were not in it (``preexisting: count`` counts them all). Without
+that baseline (`gonogo check`, a resumed run) every firing alert counts: fail closed."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
 from gonogo.checks.base import CheckContext
 from gonogo.checks.http import api_get
-from gonogo.checks.signals import Sample, Signal, WatchState
+from gonogo.checks.signals import Sample, Signal, WatchState, has_baseline
 from gonogo.config.model import Duration, HttpUrl
 from gonogo.errors import CheckError
 from gonogo.hookspecs import hookimpl
@@ -32,6 +37,8 @@ class AlertsCheck(Signal):
     matchers: list[str] = []
     max: int = Field(default=0, ge=0)
     include_silenced: bool = False
+    #: ``ignore``: alerts firing before the deploy are not counted; ``count``: they are.
+    preexisting: Literal["ignore", "count"] = "ignore"
     headers: dict[str, str] = {}
     verify_tls: bool = True
     request_timeout: Duration = 10.0
@@ -45,10 +52,29 @@ class AlertsCheck(Signal):
     def _filter_text(self) -> str:
         return ", ".join(self._filters())
 
+    def wants_baseline(self) -> bool:
+        return self.preexisting == "ignore"
+
+    async def measure_baseline(self, ctx: CheckContext) -> float | None:
+        """The alerts firing before the deploy (kept by fingerprint; their count returned)."""
+        alerts = await self._firing()
+        _before(ctx)[id(self)] = {_fingerprint(a) for a in alerts}
+        return float(len(alerts))
+
+    async def late_baseline(self, ctx: CheckContext) -> float | None:
+        return None  # no record of what fired before: every firing alert counts
+
     async def sample(self, ctx: CheckContext, state: WatchState) -> Sample:
         alerts = await self._firing()
+        before = _before(ctx).get(id(self)) if has_baseline(ctx, self) else None
+        old = 0
+        if before:
+            kept = [a for a in alerts if _fingerprint(a) not in before]
+            old, alerts = len(alerts) - len(kept), kept
         names = [_name(a) for a in alerts]
         where = f" matching {self._filter_text()}" if self._filters() else ""
+        if old:
+            where += f" ({old} firing since before the deploy, not counted)"
         data: dict[str, Any] = {"firing": names[:50], "count": len(alerts)}
         if len(alerts) > self.max:
             shown = "; ".join(names[:SHOWN]) + (f"; … {len(names) - SHOWN} more"
@@ -90,6 +116,23 @@ class AlertsCheck(Signal):
             if all(labels.get(k) == v for k, v in self.labels.items()):
                 firing.append(alert)
         return firing
+
+
+_BEFORE = "_gonogo_alerts_before"
+
+
+def _before(ctx: CheckContext) -> dict[int, set[str]]:
+    """Fingerprints firing before the deploy, per check, kept on the run's context (as the
+    other signals' baselines are)."""
+    store: dict[int, set[str]] = vars(ctx).setdefault(_BEFORE, {})
+    return store
+
+
+def _fingerprint(alert: dict[str, Any]) -> str:
+    fingerprint = alert.get("fingerprint")
+    if fingerprint:
+        return str(fingerprint)
+    return repr(sorted((alert.get("labels") or {}).items()))
 
 
 def _name(alert: dict[str, Any]) -> str:

@@ -1,4 +1,5 @@
-"""``logs``: error lines in a container's logs (Docker), a file or a command's output, by
+"""``logs``: error lines in a container's or a swarm service's logs (Docker), a file or a
+command's output, by
 pattern, held to a rate (lines per minute) — absolute, or relative to the previous
 release's rate measured before the deploy. The first offending lines are shown, redacted."""
 
@@ -26,13 +27,15 @@ _DOCKER_TS = re.compile(r"^\d{4}-\d\d-\d\dT[\d:.]+Z ")
 
 
 class LogsCheck(Signal):
-    """Lines matching ``pattern`` per minute, from one source: ``container``, ``file`` or
-    ``command`` (which gets ``GONOGO_LOGS_SINCE``, a Unix time, to print only newer lines)."""
+    """Lines matching ``pattern`` per minute, from one source: ``container``, ``service`` (a
+    swarm service: ``docker service logs``), ``file`` or ``command`` (which gets ``GONOGO_LOGS_SINCE``, a Unix time, to print only newer lines)."""
 
     type_name = "logs"
     example = {"container": "api", "pattern": "ERROR|Exception", "max_per_minute": 5}
 
     container: str | None = None
+    #: A swarm service: every task's logs (``docker service logs``).
+    service: str | None = None
     file: str | None = None
     command: str | list[str] | None = None
     pattern: str = Field(min_length=1)
@@ -57,9 +60,10 @@ class LogsCheck(Signal):
 
     @model_validator(mode="after")
     def _one_source(self) -> LogsCheck:
-        given = [k for k in ("container", "file", "command") if getattr(self, k) is not None]
+        given = [k for k in ("container", "service", "file", "command")
+                 if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError("expected exactly one of container, file or command"
+            raise ValueError("expected exactly one of container, service, file or command"
                              + (f", got {' and '.join(given)}" if given else ""))
         if self.file is not None and self.baseline is not None:
             raise ValueError("a file's lines carry no time, so it has no baseline rate: "
@@ -73,6 +77,8 @@ class LogsCheck(Signal):
     def _source(self) -> str:
         if self.container is not None:
             return f"container {self.container}"
+        if self.service is not None:
+            return f"service {self.service}"
         if self.file is not None:
             return f"file {self.file}"
         return "command " + (self.command if isinstance(self.command, str)
@@ -142,6 +148,13 @@ class LogsCheck(Signal):
             argv = [docker_binary(), "logs", "--timestamps", "--since", f"{since:.3f}",
                     "--until", f"{until:.3f}", self.container]
             what = f"docker logs {self.container}"
+        elif self.service is not None:
+            from gonogo.drivers.base import docker_binary
+
+            # `docker service logs` has no --until: lines after it are dropped below
+            argv = [docker_binary(), "service", "logs", "--raw", "--timestamps", "--since",
+                    f"{since:.3f}", self.service]
+            what = f"docker service logs {self.service}"
         else:
             argv = ["/bin/sh", "-c", self.command] if isinstance(self.command, str) else list(
                 self.command or [])
@@ -158,7 +171,9 @@ class LogsCheck(Signal):
                              + (f": {last[-1][:200]}" if last else ""))
         text = result.stdout + ("\n" + result.stderr if result.stderr else "")
         lines = text.splitlines()
-        if self.container is not None:
+        if self.service is not None:
+            lines = [line for line in lines if _stamp(line) <= until]
+        if self.container is not None or self.service is not None:
             lines = [_DOCKER_TS.sub("", line, count=1) for line in lines]
         return [line for line in lines if line.strip()]
 
@@ -179,6 +194,19 @@ class LogsCheck(Signal):
         end = chunk.rfind(b"\n") + 1  # a half-written last line waits for the next sample
         memory["offset"] = offset + end
         return chunk[:end].decode("utf-8", "replace").splitlines()
+
+
+def _stamp(line: str) -> float:
+    """The Unix time of a ``--timestamps`` line (nanoseconds cut to microseconds); lines
+    without one count as now-or-earlier (0)."""
+    head = line.split(" ", 1)[0]
+    if not _DOCKER_TS.match(head + " "):
+        return 0.0
+    day, _, frac = head.rstrip("Z").partition(".")
+    try:
+        return datetime.fromisoformat(f"{day}.{(frac + '000000')[:6]}+00:00").timestamp()
+    except ValueError:
+        return 0.0
 
 
 def number_of(value: float) -> str:

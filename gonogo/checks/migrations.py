@@ -61,6 +61,25 @@ class Migrations(Check):
         return f"migrations: {self.tool} in {self.dir or DEFAULT_DIRS[self.tool]} applied"
 
     async def run(self, ctx: CheckContext) -> Evidence:
+        status = await self.read_status(ctx)
+        directory = ctx.resolve(self.dir or DEFAULT_DIRS[self.tool])
+        if not status.local:
+            raise CheckError(f"no {self.tool} migrations found in {self.dir or DEFAULT_DIRS[self.tool]}")
+        data: dict[str, Any] = {
+            "tool": self.tool,
+            "local": len(status.local),
+            "applied": len(status.applied),
+            "pending": status.pending,
+            "failed": [f"{n}: {why}" for n, why in status.failed],
+            "modified": status.modified,
+            "missing_locally": status.missing_locally,
+            # what this release knows: the release journal keeps it for `gonogo rollback`
+            "names": status.local,
+        }
+        return await self._judge(ctx, directory, status, data)
+
+    async def read_status(self, ctx: CheckContext) -> MigrationStatus:
+        """The folder's migrations and the database's, read by the tool's reader."""
         require_psycopg()
         import psycopg
 
@@ -79,17 +98,10 @@ class Migrations(Check):
                              f"{display_url(self.database_url)}: {sql_error(exc)}") from None
         finally:
             await conn.close()
-        if not status.local:
-            raise CheckError(f"no {self.tool} migrations found in {self.dir or DEFAULT_DIRS[self.tool]}")
-        data: dict[str, Any] = {
-            "tool": self.tool,
-            "local": len(status.local),
-            "applied": len(status.applied),
-            "pending": status.pending,
-            "failed": [f"{n}: {why}" for n, why in status.failed],
-            "modified": status.modified,
-            "missing_locally": status.missing_locally,
-        }
+        return status
+
+    async def _judge(self, ctx: CheckContext, directory: Path, status: MigrationStatus,
+                     data: dict[str, Any]) -> Evidence:
         if status.notes:
             data["notes"] = status.notes
         second = await self._second_opinion(ctx, directory) if self.prisma_cli else None

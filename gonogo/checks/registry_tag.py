@@ -108,6 +108,7 @@ class RegistryTagCheck(Check):
                                     "status": response.status_code}
             if response.status_code in (401, 403):
                 why = env.get("GONOGO_REGISTRY_PROBLEM") or (
+                    "check username/password" if self.username else
                     "check the `registry:` login's username and password" if auth else
                     "no credentials for it: set `registry:` (server, username, password)")
                 raise CheckFailed(f"registry {host} refused access to {repo} "

@@ -16,9 +16,61 @@ import sys
 
 from gonogo.commands.deploy import check_version
 from gonogo.config import load_config
+from gonogo.config.model import Config
 from gonogo.confirm import confirm
 from gonogo.error_handler import use_redactor
-from gonogo.errors import EXIT_NOGO
+from gonogo.errors import EXIT_NOGO, LockHeld
+
+
+def guard_database(args: argparse.Namespace, config: Config, version: str) -> list[str] | int:
+    """Item 6: the database may be ahead of ``version``. Say which migrations it does not
+    know; restore the backup taken before them (``--restore-backup``), or go on image-only
+    once confirmed (a "y", or ``--yes``: journaled as a warning). An exit code when not."""
+    from gonogo.deploy.migrations_guard import ahead_lines, before_rollback
+
+    ahead, notes = asyncio.run(before_rollback(config, version))
+    for note in notes:
+        print(f"note: {note}")
+    if not ahead:
+        return []
+    for line in ahead_lines(ahead, version):
+        print(line)
+    sys.stdout.flush()
+    if not args.restore_backup:
+        confirm(f"Roll back to {version} image-only, leaving the database ahead of it?",
+                yes=args.yes, refusal=f"the database is ahead of {version}: pass --yes to roll "
+                                      "back the images anyway, or --restore-backup")
+        return [f"the database is ahead of {version} ({a.check_id}): "
+                + ", ".join(a.names) for a in ahead]
+    without = [a.check_id for a in ahead if a.backup is None]
+    if without:
+        print(f"NO-GO: --restore-backup: no verified backup taken before the migrations of "
+              f"{', '.join(without)}. Nothing was changed.")
+        return EXIT_NOGO
+    from gonogo.commands import restore
+    from gonogo.gate import store_for
+    from gonogo.journal.releases import ReleaseStore, lock_message
+
+    store = store_for(config)
+    try:  # the restore runs before the rollback takes the lock: not while a deploy runs
+        held = ReleaseStore(store.engine).lock(config.environment.name)
+    finally:
+        store.close()
+    if held is not None:
+        raise LockHeld(lock_message(held))
+    for item in ahead:
+        assert item.backup is not None
+        print(f"Restoring {item.backup} (taken before {item.names[0]}) before rolling back.")
+        sys.stdout.flush()
+        code = restore.main(argparse.Namespace(
+            config=args.config, env=args.env, source=str(item.backup),
+            target=item.database_url, yes=args.yes, drop_old=False, force_disconnect=False,
+            no_manifest=False, cleanup=False))
+        if code != 0:
+            print(f"NO-GO: the restore of {item.backup} did not succeed (exit {code}); the "
+                  "services were not rolled back.")
+            return code
+    return []
 
 
 def main(args: argparse.Namespace) -> int:
@@ -53,7 +105,9 @@ def main(args: argparse.Namespace) -> int:
         print(f"NO-GO: cannot roll back {where} to {version}: {missing_message(missing)}. "
               "Nothing was changed.")
         return EXIT_NOGO
-    warnings = []
+    warnings = guard_database(args, config, version)
+    if isinstance(warnings, int):
+        return warnings
     if not verified:
         warnings.append(f"{version} never passed verification in {where}" + (
             "" if known else " (gonogo has no record of deploying it here)"))

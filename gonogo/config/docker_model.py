@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+)
 
 from gonogo.durations import parse_duration
 from gonogo.envfiles import EnvValue
@@ -36,9 +44,18 @@ def _docker_host(text: str) -> str:
 
 #: Where the Docker engine is: ``ssh://deploy@vps:22`` (a VPS reached over SSH), ``tcp://…``.
 DockerHost = Annotated[str, AfterValidator(_docker_host)]
+def _env_ref(value: object) -> object:
+    if not isinstance(value, list):
+        # never quote the value: it may be the password itself
+        raise ValueError("expected the name of the variable that holds it, like "
+                         "[REGISTRY_PASSWORD] (a password is never written in the config)")
+    return value
+
+
 #: A secret given as the environment variable that holds it (Kamal: ``password: [VAR]``).
 EnvRef = Annotated[list[Annotated[str, Field(pattern=ENV_NAME)]],
                    Field(min_length=1, max_length=1)]
+SecretRef = Annotated[EnvRef, BeforeValidator(_env_ref)]
 
 
 class RegistryModel(_Strict):
@@ -47,7 +64,7 @@ class RegistryModel(_Strict):
 
     server: str = Field(min_length=1)
     username: str | EnvRef
-    password: EnvRef
+    password: SecretRef
 
 
 def seconds(value: float) -> str:
@@ -60,11 +77,13 @@ def _zero_or_duration(value: object) -> float:
 
 
 #: A duration (``2s``, ``500ms``); given to Docker as seconds (``2.5s``).
+_SCHEMA = WithJsonSchema({"type": "string", "pattern": r"^(\d+(\.\d+)?(ms|s|m|h))+$",
+                          "description": "a duration like 500ms, 2s, 1m"})
 DockerDuration = Annotated[float, BeforeValidator(parse_duration),
-                           PlainSerializer(seconds, return_type=str)]
+                           PlainSerializer(seconds, return_type=str), _SCHEMA]
 #: Zero allowed (Docker's ``0s``: no delay).
 _MaybeZero = Annotated[float, BeforeValidator(_zero_or_duration),
-                       PlainSerializer(seconds, return_type=str)]
+                       PlainSerializer(seconds, return_type=str), _SCHEMA]
 
 
 class SwarmHealthcheck(_Strict):

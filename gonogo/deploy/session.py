@@ -21,6 +21,7 @@ from typing import IO, Any
 from gonogo import faults
 from gonogo.checks.base import CheckContext
 from gonogo.config.model import Config, Phase
+from gonogo.deploy import migrations_guard
 from gonogo.deploy.health import HealthReport, wait_healthy
 from gonogo.deploy.observe import observe, recorded
 from gonogo.deploy.plan import DeployPlan, ServiceStep, build_plan, plan_lines
@@ -31,6 +32,7 @@ from gonogo.errors import (
     EXIT_GO,
     EXIT_NOGO,
     EXIT_PENDING,
+    EXIT_POST_FAILED,
     EXIT_ROLLBACK_FAILED,
     EXIT_ROLLED_BACK,
 )
@@ -427,6 +429,7 @@ class DeploySession:
         # an inconclusive watch, like a pending verify item, leaves the release awaiting a person
         verified = verdict == Verdict.GO and watched == Verdict.GO
         self.releases.update_release(self.journal.run_id, status="live", verified=verified)
+        migrations_guard.record(self.store, self.journal.run_id, self.results, self.config)
         faults.point("deploy.live")
         try:
             post = await self.run_phases({"post"})
@@ -444,7 +447,7 @@ class DeploySession:
     def closing_code(verified: bool, post: Verdict) -> int:
         if not verified:
             return EXIT_PENDING
-        return EXIT_NOGO if post == Verdict.NO_GO else EXIT_GO
+        return EXIT_POST_FAILED if post == Verdict.NO_GO else EXIT_GO
 
     async def close_deploy(self, verified: bool, post: Verdict) -> int:
         """The closing message and notification of a release that went live."""
@@ -462,7 +465,7 @@ class DeploySession:
                                 "verification).")
             await self.notify("failure", f"{self.config.name}: {self.version} live, post-deploy "
                                          "steps failed", self.failing_items())
-            return EXIT_NOGO
+            return EXIT_POST_FAILED
         self.closing.append(f"Deployed {self.version} to {self.env_name}: every service "
                             "healthy, verification passed.")
         await self.notify("success", f"{self.config.name}: {self.version} live in "

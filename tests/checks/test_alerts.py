@@ -81,3 +81,37 @@ def test_an_alertmanager_that_is_not_one_is_an_error(tmp_path: Path) -> None:
         result, _ = run_check("alerts", {"url": server.url}, tmp_path)
     assert (result.outcome, result.summary) == (
         Outcome.ERRORED, f"Alertmanager at {server.url}: HTTP 404 from /api/v2/alerts: no such page")
+
+
+def test_alerts_firing_before_the_deploy_are_not_blamed_on_it(tmp_path: Path) -> None:
+    url, test = services.alertmanager(), uuid.uuid4().hex[:8]
+    post_alert(url, {"alertname": "DiskFilling", "test": test})  # before the deploy
+    watch = WatchRun(tmp_path, {"grafana": ("alerts", {"url": url, "labels": {"test": test}})},
+                     duration=2, interval=0.3)
+    assert watch.baselines() == {"grafana": "1"}
+    result = watch.run()["grafana"]
+    assert result.outcome == Outcome.PASSED, result.summary
+    assert result.summary.endswith(
+        f'last 0 alerts firing matching test="{test}" (1 firing since before the deploy, not '
+        "counted)")
+
+
+def test_a_new_alert_still_stops_the_window_when_an_old_one_fires(tmp_path: Path) -> None:
+    url, test = services.alertmanager(), uuid.uuid4().hex[:8]
+    post_alert(url, {"alertname": "DiskFilling", "test": test})
+    watch = WatchRun(tmp_path, {"grafana": ("alerts", {"url": url, "labels": {"test": test}})},
+                     duration=30, interval=0.3)
+    watch.baselines()
+    post_alert(url, {"alertname": "HighErrorRate", "test": test})
+    result = watch.run()["grafana"]
+    assert result.outcome == Outcome.FAILED
+    assert result.summary.startswith(
+        f'1 alert firing matching test="{test}" (1 firing since before the deploy, not '
+        f"counted): HighErrorRate{{test={test}}}")
+
+
+def test_without_a_baseline_every_firing_alert_counts(tmp_path: Path) -> None:
+    url, test = services.alertmanager(), uuid.uuid4().hex[:8]
+    post_alert(url, {"alertname": "DiskFilling", "test": test})
+    result, _ = run_check("alerts", {"url": url, "labels": {"test": test}}, tmp_path)
+    assert result.outcome == Outcome.FAILED

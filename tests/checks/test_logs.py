@@ -90,8 +90,8 @@ def test_exactly_one_source_is_a_config_rule(tmp_path: Path) -> None:
 
     from gonogo.plugins import check_types
 
-    with pytest.raises(ValidationError, match="expected exactly one of container, file or "
-                                              "command, got file and command"):
+    with pytest.raises(ValidationError, match="expected exactly one of container, service, "
+                                              "file or command, got file and command"):
         check_types()["logs"].model_validate({"file": "a", "command": "b", "pattern": "E"})
 
 
@@ -124,4 +124,36 @@ def test_error_lines_in_a_real_containers_logs_stop_the_window(tmp_path: Path, c
     assert result.outcome == Outcome.FAILED
     assert result.summary.startswith(
         f"2 error lines/min > 0 in container {container}; first: ")
+    assert sorted(result.evidence["first_lines"]) == ["ERROR upstream 502", "Exception: boom"]
+
+
+@pytest.fixture
+def swarm_service(tmp_path: Path, container: str) -> Iterator[str]:
+    """A swarm service (same logger image) printing two error lines 2.5 s after start."""
+    docker = services.docker()
+    state = subprocess.run([docker, "info", "--format", "{{.Swarm.LocalNodeState}}"],
+                           capture_output=True, text=True).stdout.strip()
+    if state != "active":
+        pytest.skip("the engine is not a swarm manager (docker swarm init)")
+    name = f"gonogo-slogs-{uuid.uuid4().hex[:8]}"
+    subprocess.run([docker, "service", "create", "--detach", "--quiet", "--name", name,
+                    "--restart-condition", "none", "--no-resolve-image",
+                    "gonogo-test/logger:latest", "sh", "-c",
+                    "echo INFO up; sleep 2.5; echo 'ERROR upstream 502' >&2; "
+                    "echo 'Exception: boom'; sleep 60"], check=True, capture_output=True)
+    try:
+        yield name
+    finally:
+        subprocess.run([docker, "service", "rm", name], capture_output=True)
+
+
+def test_error_lines_in_a_swarm_services_logs_stop_the_window(
+        tmp_path: Path, swarm_service: str) -> None:
+    watch = WatchRun(tmp_path, {"errors": ("logs", {"service": swarm_service,
+                                                    "pattern": "ERROR|Exception"})},
+                     duration=20, interval=0.5)
+    result = watch.run()["errors"]
+    assert result.outcome == Outcome.FAILED
+    assert result.summary.startswith(
+        f"2 error lines/min > 0 in service {swarm_service}; first: ")
     assert sorted(result.evidence["first_lines"]) == ["ERROR upstream 502", "Exception: boom"]

@@ -202,13 +202,13 @@ def test_a_signal_before_the_first_change_is_exit_130_and_changes_nothing(projec
 
 def test_a_fault_after_verification_keeps_the_verified_release(project: Path) -> None:
     result = deploy_with_fault(project, "check.before:status=raise:RuntimeError")
-    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.returncode == 7, result.stdout + result.stderr
     assert ("v2 is live and verified in production, but post-deploy steps failed (no "
             "rollback: the release passed verification).") in result.stdout
     after = state(project)
     assert after["live"] == ["v2", "v2"]
     assert (after["status"], after["exit"], after["release"], after["locks"]) == (
-        "finished", 1, "live", 0)
+        "finished", 7, "live", 0)
 
 
 def test_a_malformed_faultpoint_spec_is_a_usage_error(project: Path) -> None:
