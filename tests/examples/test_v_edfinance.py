@@ -75,13 +75,18 @@ def prepare(version: str) -> None:
 
 
 def deploy(env: dict[str, str], version: str) -> subprocess.CompletedProcess[str]:
-    ticked = OUT / f"ticked-{version}.md"
-    return subprocess.run(
-        [str(REPO / ".venv" / "bin" / "gonogo"), "deploy", "-c", "production-deployment-checklist.md",
-         "--env", "production", "--version", version, "--yes",
-         "--report", f"checklist:{ticked}", "--report", f"json:{OUT / f'run-{version}.json'}"],
-        cwd=WORK, env={k: v for k, v in env.items() if not k.startswith("_")},
-        capture_output=True, text=True, timeout=900)
+    """`gonogo deploy` of the document, then its ticked copy and json report in out/."""
+    clean = {k: v for k, v in env.items() if not k.startswith("_")}
+    gonogo_bin = str(REPO / ".venv" / "bin" / "gonogo")
+    result = subprocess.run(
+        [gonogo_bin, "deploy", "-c", "production-deployment-checklist.md", "--env", "production",
+         "--version", version, "--yes"],
+        cwd=WORK, env=clean, capture_output=True, text=True, timeout=1200)
+    for fmt, name in (("checklist", f"ticked-{version}.md"), ("json", f"run-{version}.json")):
+        subprocess.run([gonogo_bin, "report", "-c", "production-deployment-checklist.md", "last",
+                        "--format", fmt, "-o", str(OUT / name)],
+                       cwd=WORK, env=clean, capture_output=True, text=True, timeout=120, check=True)
+    return result
 
 
 def gonogo(env: dict[str, str], *args: str) -> str:
