@@ -216,8 +216,8 @@ workspace() {  # the team's repository: the example's files, one commit per rele
   [ -f "$WORK/docs/devops/deployment-status.md" ] || cat >"$WORK/docs/devops/deployment-status.md" <<'MD'
 # Deployment status
 
-| Date (UTC) | Environment | Version | Result | By | Run |
-|---|---|---|---|---|---|
+| Time (UTC) | Environment | Version | Services | Verdict | By | Run | Report |
+|---|---|---|---|---|---|---|---|
 MD
 }
 
