@@ -150,7 +150,7 @@ def test_the_reference_checklist_releases_v1_v2_and_rolls_back_v3(stack: dict[st
             except OSError:
                 pass
 
-    threads = [threading.Thread(target=load, daemon=True) for _ in range(4)]
+    threads = [threading.Thread(target=load, daemon=True) for _ in range(2)]
     for thread in threads:
         thread.start()
     try:

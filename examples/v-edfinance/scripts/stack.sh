@@ -296,7 +296,7 @@ demo() {
   checkout v2 >/dev/null; ci v2
   python3 "$REPO/bench/stack.py" --phase "v2 deploy" --out "$OUT/bench-v2.json" -- "$0" deploy v2 0
   checkout v3 >/dev/null; ci v3
-  python3 "$REPO/bench/stack.py" --phase "v3 rollback" --logins 4 --out "$OUT/bench-v3.json" -- "$0" deploy v3 5
+  python3 "$REPO/bench/stack.py" --phase "v3 rollback" --logins 2 --out "$OUT/bench-v3.json" -- "$0" deploy v3 5
   proven_healthy
   say "Done in $(( SECONDS - started ))s: $OUT/ticked.md, $OUT/report.html, $OUT/runs.txt"
   cat "$OUT/runs.txt"
