@@ -23,6 +23,7 @@ test:
 
 lint: setup
 	.venv/bin/ruff check gonogo testing tests bench
+	.venv/bin/lint-imports
 
 typecheck: setup
 	.venv/bin/mypy

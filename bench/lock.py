@@ -99,7 +99,7 @@ def one_round(root: Path) -> tuple[list[tuple[float, float, float]], float, floa
 def _refusal_in_process(root: Path) -> list[float]:
     """Milliseconds for the lock step alone, while another run holds the lock."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from gonogo.errors import LockHeld
+    from gonogo.core.errors import LockHeld
     from gonogo.journal.releases import ReleaseStore
     from gonogo.journal.store import open_store
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-from gonogo.errors import UsageError
+from gonogo.core.errors import UsageError
 
 NOT_CONFIRMED = "not confirmed; nothing changed"
 

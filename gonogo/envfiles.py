@@ -16,7 +16,7 @@ from typing import Any
 
 from dotenv.parser import parse_stream
 
-from gonogo.errors import ConfigError
+from gonogo.core.errors import ConfigError
 
 PROCESS_ENVIRONMENT = "process environment"
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
@@ -124,7 +124,7 @@ def read_compose_service(
 ) -> dict[str, EnvValue]:
     """A compose service's settings: its ``env_file:`` files, then ``environment:`` on top
     (compose's own precedence). ``KEY`` without a value (taken from the shell) is skipped."""
-    from gonogo.config.yamlsource import parse_yaml  # lazy: config imports this module
+    from gonogo.yamlsource import parse_yaml  # lazy: config imports this module
 
     shown = display or str(path)
     located = parse_yaml(_read_text(path, shown, "compose file"), shown)

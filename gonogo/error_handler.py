@@ -13,7 +13,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from gonogo import __version__, errors, private
+from gonogo import __version__, private
+from gonogo.core import errors
 from gonogo.redact import Redactor
 
 #: Secrets known to the running command; crash logs are redacted with it.

@@ -22,7 +22,7 @@ import os
 import signal
 from dataclasses import dataclass
 
-from gonogo.errors import UsageError
+from gonogo.core.errors import UsageError
 
 ENV_VAR = "GONOGO_FAULTPOINTS"
 _SPEC = os.environ.get(ENV_VAR, "")

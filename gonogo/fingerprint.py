@@ -15,7 +15,7 @@ import secrets
 from pathlib import Path
 
 from gonogo import private
-from gonogo.errors import StateError
+from gonogo.core.errors import StateError
 
 KEY_FILE = "fingerprint.key"
 LENGTH = 8

@@ -13,12 +13,15 @@ from typing import IO
 
 from gonogo import private
 from gonogo.checks.base import CheckContext
+from gonogo.config.environments import other_environment as resolve_other
+from gonogo.config.environments import service_images
 from gonogo.config.model import PHASE_KINDS, Config
-from gonogo.engine.outcomes import Verdict, decide, exit_code
+from gonogo.core.errors import UsageError
+from gonogo.core.outcomes import Verdict, decide, exit_code
 from gonogo.engine.runner import Plan, Runner, make_plan
 from gonogo.envfiles import EnvValue
-from gonogo.errors import EXIT_INTERRUPTED, UsageError
-from gonogo.journal.store import RunJournal, RunRecord, Store, open_store
+from gonogo.journal.schema import RunRecord
+from gonogo.journal.store import RunJournal, Store, open_store
 from gonogo.reports import ReportSpec, write_report
 from gonogo.reports.console_report import ConsoleListener, print_summary
 from gonogo.targets.docker import docker_env
@@ -62,8 +65,6 @@ def subprocess_env(config: Config, run_id: str) -> dict[str, str]:
     if config.environment.name:
         env["GONOGO_ENV"] = config.environment.name
     if config.model.services:  # image checks without `image:` check every service's image
-        from gonogo.deploy.plan import service_images
-
         env["GONOGO_SERVICE_IMAGES"] = " ".join(service_images(config))
     return env
 
@@ -150,7 +151,7 @@ def run_gate(config: Config, options: GateOptions) -> GateOutcome:
         stream = options.stream or sys.stdout
         listener = ConsoleListener(stream, live=options.live, redactor=config.environment.redactor)
         runner = Runner(
-            _context(config, journal),
+            check_context(config, journal),
             journal,
             [listener],
             jobs=options.jobs or config.defaults.jobs,
@@ -162,8 +163,7 @@ def run_gate(config: Config, options: GateOptions) -> GateOutcome:
         except KeyboardInterrupt:
             # the runner has recorded every check that was running (errored, "interrupted")
             listener.close()
-            journal.finish(None, EXIT_INTERRUPTED, status="interrupted")
-            store.update_meta(journal.run_id, interrupted="stopped by Ctrl-C (SIGINT)")
+            journal.interrupted("stopped by Ctrl-C (SIGINT)")
             stream.write(f"\nrun {journal.run_id} interrupted; what it recorded: "
                          f"gonogo show {journal.run_id}\n")
             raise
@@ -195,7 +195,9 @@ def _something_to_check(plan: Plan) -> None:
                          f"`gonogo deploy`: {names}")
 
 
-def _context(config: Config, journal: RunJournal) -> CheckContext:
+def check_context(config: Config, journal: RunJournal) -> CheckContext:
+    """What checks of this run may use: the config root, the environment and its secrets' redactor,
+    the run's id and folder. `check`, `deploy` and `restore` build it here, alike."""
     return CheckContext(
         workdir=config.root,
         env=subprocess_env(config, journal.run_id),
@@ -212,8 +214,6 @@ def other_environment(config: Config, name: str) -> Mapping[str, EnvValue]:
     """Another declared environment's settings (for drift checks), from its files only:
     the process environment belongs to this run, not to that environment. Its secrets
     join this run's redactor."""
-    from gonogo.config.load import other_environment as resolve_other
-
     other = resolve_other(config, name)
     config.environment.redactor.merge(other.redactor)
     return other.values

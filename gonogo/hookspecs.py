@@ -5,9 +5,11 @@ from __future__ import annotations
 import pluggy
 
 from gonogo.checks.base import Check
+from gonogo.hookimpl import hookimpl
+
+__all__ = ["gonogo_check_types", "hookimpl", "hookspec"]
 
 hookspec = pluggy.HookspecMarker("gonogo")
-hookimpl = pluggy.HookimplMarker("gonogo")
 
 
 @hookspec

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 from gonogo import private
-from gonogo.errors import UsageError
+from gonogo.core.errors import UsageError
 
 
 def refuse_overwrite(path: Path, force: bool) -> None:

@@ -9,7 +9,7 @@ import pluggy
 
 from gonogo import hookspecs
 from gonogo.checks.base import Check
-from gonogo.errors import GonogoError
+from gonogo.core.errors import GonogoError
 
 #: Built-in plugin modules; each defines ``gonogo_check_types`` with ``@hookimpl``.
 DEFAULT_PLUGINS = (

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 import yaml
 
-from gonogo.errors import CheckError, GonogoError
+from gonogo.core.errors import CheckError, GonogoError
 
 Manager = Literal["pnpm", "npm", "yarn"]
 SKIP_DIRS = frozenset({"node_modules", ".git", "dist", "build", ".next", ".turbo"})

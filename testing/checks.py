@@ -10,7 +10,7 @@ from typing import Any
 
 from gonogo.checks.base import CheckContext
 from gonogo.config.model import CheckSpec, Phase, Retry
-from gonogo.engine.outcomes import CheckResult
+from gonogo.core.outcomes import CheckResult
 from gonogo.engine.runner import Plan, Runner
 from gonogo.envfiles import EnvValue
 from gonogo.plugins import check_types
@@ -62,7 +62,7 @@ def run_check(
 
     def other_environment(name: str) -> Mapping[str, EnvValue]:
         if others is None or name not in others:
-            from gonogo.errors import ConfigError
+            from gonogo.core.errors import ConfigError
 
             raise ConfigError(f"unknown environment {name!r}")
         return {k: EnvValue(k, v, f"{name}.env") for k, v in others[name].items()}

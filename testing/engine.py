@@ -8,10 +8,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from gonogo.checks.base import CheckContext
-from gonogo.config.load import load_config
 from gonogo.config.model import READ_ONLY_KINDS, CheckSpec, Phase
-from gonogo.engine.outcomes import CheckResult
+from gonogo.core.outcomes import CheckResult
 from gonogo.engine.runner import Runner, make_plan
+from gonogo.sources import load_config
 from testing.checks import MemoryJournal
 
 

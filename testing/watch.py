@@ -9,7 +9,7 @@ from typing import Any
 
 from gonogo.checks.base import CheckContext
 from gonogo.config.model import CheckSpec, Phase
-from gonogo.engine.outcomes import CheckResult
+from gonogo.core.outcomes import CheckResult
 from gonogo.engine.runner import Plan, Runner
 from gonogo.engine.watch import WatchProgress, take_baselines
 from gonogo.plugins import check_types

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from gonogo.core.errors import ConfigError
 from gonogo.error_handler import run_command, use_redactor
-from gonogo.errors import ConfigError
 from gonogo.redact import Redactor
 from testing.cli import gonogo, write
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from gonogo.config.load import load_config
+from gonogo.core.errors import ConfigError
 from gonogo.credentials import credential_kind
-from gonogo.errors import ConfigError
 from gonogo.redact import Redactor
+from gonogo.sources import load_config
 from testing.cli import write
 
 ORDINARY = [

@@ -11,9 +11,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gonogo.config.load import load_config
 from gonogo.config.model import Config
-from gonogo.errors import ConfigError
+from gonogo.core.errors import ConfigError
+from gonogo.sources import load_config
 
 WORDS = [
     "version", "name", "phases", "id", "title", "kind", "checks", "run", "type", "url", "timeout",

@@ -137,7 +137,8 @@ def test_gonogo_backup_writes_private_dumps_manifests_and_state(tmp_path: Path) 
 
 def test_a_library_caller_with_a_loose_umask_gets_private_state_too(tmp_path: Path) -> None:
     """The modes are set by gonogo itself, not left to the CLI's umask."""
-    from gonogo.engine.outcomes import CheckResult, Outcome, now
+    from gonogo.core.clock import now
+    from gonogo.core.outcomes import CheckResult, Outcome
     from gonogo.journal.store import open_store
     from gonogo.reports import ReportSpec, write_report
 

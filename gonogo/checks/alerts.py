@@ -16,9 +16,9 @@ from pydantic import Field
 from gonogo.checks.base import CheckContext
 from gonogo.checks.http import api_get
 from gonogo.checks.signals import Sample, Signal, WatchState, has_baseline
-from gonogo.config.model import Duration, HttpUrl
-from gonogo.errors import CheckError
-from gonogo.hookspecs import hookimpl
+from gonogo.core.errors import CheckError
+from gonogo.core.fields import Duration, HttpUrl
+from gonogo.hookimpl import hookimpl
 
 API = "/api/v2/alerts"
 SHOWN = 5

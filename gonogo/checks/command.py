@@ -9,8 +9,8 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from gonogo.checks.base import Check, CheckContext, Evidence
-from gonogo.errors import CheckError, CheckFailed
-from gonogo.hookspecs import hookimpl
+from gonogo.core.errors import CheckError, CheckFailed
+from gonogo.hookimpl import hookimpl
 from gonogo.targets.local import ProcessResult, run_process
 
 TAIL_LINES = 15

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from gonogo.checks.base import Check, CheckContext, Evidence
 from gonogo.checks.docker_common import default_tags, docker_argv, run_docker
-from gonogo.hookspecs import hookimpl
+from gonogo.hookimpl import hookimpl
 
 
 class DockerBuildCheck(Check):

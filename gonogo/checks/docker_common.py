@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from gonogo.checks.base import CheckContext
-from gonogo.drivers.base import docker_binary
-from gonogo.errors import CheckError, CheckFailed
+from gonogo.core.errors import CheckError, CheckFailed
+from gonogo.targets.docker import docker_binary
 from gonogo.targets.local import ProcessResult, run_process
 
 

@@ -6,7 +6,7 @@ import re
 
 from gonogo.checks.base import Check, CheckContext, Evidence
 from gonogo.checks.docker_common import default_tags, docker_argv, run_docker
-from gonogo.hookspecs import hookimpl
+from gonogo.hookimpl import hookimpl
 
 _DIGEST = re.compile(r"digest: (sha256:[0-9a-f]{64})")
 

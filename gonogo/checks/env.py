@@ -21,8 +21,8 @@ from gonogo.checks.env_common import (
     require_setting,
     where,
 )
-from gonogo.errors import CheckFailed
-from gonogo.hookspecs import hookimpl
+from gonogo.core.errors import CheckFailed
+from gonogo.hookimpl import hookimpl
 
 #: What each sslmode accepts when named as the minimum (libpq's order of strictness).
 SSLMODES = {

@@ -14,8 +14,8 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 
 from gonogo.checks.base import CheckContext
+from gonogo.core.errors import CheckError, CheckFailed, GonogoError
 from gonogo.envfiles import EnvValue, read_env_file
-from gonogo.errors import CheckError, CheckFailed, GonogoError
 
 EXAMPLE_NAMES = (".env.example", ".env.sample", ".env.template", ".env.dist", "example.env")
 PRODUCTION_NAMES = frozenset({"production", "prod", "live", "prd"})

@@ -25,9 +25,9 @@ from gonogo.checks.env_common import (
     test_key,
     where,
 )
+from gonogo.core.errors import CheckError, CheckFailed, GonogoError
 from gonogo.envfiles import EnvValue
-from gonogo.errors import CheckError, CheckFailed, GonogoError
-from gonogo.hookspecs import hookimpl
+from gonogo.hookimpl import hookimpl
 
 MODE_KEYS = frozenset({
     "NODE_ENV", "APP_ENV", "APP_ENVIRONMENT", "ENV", "ENVIRONMENT", "RAILS_ENV", "RACK_ENV",

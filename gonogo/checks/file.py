@@ -8,8 +8,8 @@ import stat
 from pydantic import Field, field_validator
 
 from gonogo.checks.base import Check, CheckContext, Evidence
-from gonogo.errors import CheckFailed
-from gonogo.hookspecs import hookimpl
+from gonogo.core.errors import CheckFailed
+from gonogo.hookimpl import hookimpl
 
 MAX_READ = 16 * 1024 * 1024
 

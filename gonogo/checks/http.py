@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 
 from gonogo.checks.base import Check, CheckContext, Evidence
-from gonogo.config.model import Duration, HttpUrl, Strict
-from gonogo.errors import CheckError, CheckFailed
-from gonogo.hookspecs import hookimpl
+from gonogo.core.errors import CheckError, CheckFailed
+from gonogo.core.fields import Duration, HttpUrl, Strict
+from gonogo.hookimpl import hookimpl
 
 if TYPE_CHECKING:
     import ssl

@@ -19,12 +19,12 @@ from pydantic import Field, field_validator
 
 from gonogo.checks.base import Check, CheckContext, Evidence
 from gonogo.checks.http import HttpExpect, _ssl_context, check_response, failure, json_path
-from gonogo.config.interpolate import UndefinedVariable, interpolate
-from gonogo.config.model import Duration, HttpUrl, Strict
-from gonogo.errors import CheckError, CheckFailed
-from gonogo.hookspecs import hookimpl
+from gonogo.core.errors import CheckError, CheckFailed
+from gonogo.core.fields import Duration, HttpUrl, Strict
+from gonogo.core.urls import UrlError, check_url
+from gonogo.hookimpl import hookimpl
+from gonogo.interpolate import UndefinedVariable, interpolate
 from gonogo.redact import looks_secret
-from gonogo.urls import UrlError, check_url
 
 _CAPTURE = re.compile(r"^(?:(?:json:)?\$.*|cookie:.+|header:.+|regex:.+)$")
 _SECRET_NAME = re.compile(r"session|jwt|auth|csrf|cookie|bearer|sid\b", re.I)

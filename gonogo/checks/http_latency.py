@@ -12,8 +12,8 @@ from pydantic import Field
 from gonogo.checks.base import CheckContext
 from gonogo.checks.http import client_for
 from gonogo.checks.signals import Condition, Sample, Signal, WatchState, evaluate
-from gonogo.config.model import Duration, HttpUrl, Strict
-from gonogo.hookspecs import hookimpl
+from gonogo.core.fields import Duration, HttpUrl, Strict
+from gonogo.hookimpl import hookimpl
 
 Stat = Literal["p50", "p95", "p99", "max"]
 

@@ -13,8 +13,8 @@ from typing import Any
 from pydantic import Field
 
 from gonogo.checks.base import Check, CheckContext, Evidence
-from gonogo.errors import CheckError, CheckFailed
-from gonogo.hookspecs import hookimpl
+from gonogo.core.errors import CheckError, CheckFailed
+from gonogo.hookimpl import hookimpl
 from gonogo.workspaces import (
     ToolRun,
     Workspace,

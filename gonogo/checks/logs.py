@@ -15,9 +15,9 @@ from pydantic import Field, field_validator, model_validator
 from gonogo.checks.base import CheckContext
 from gonogo.checks.prometheus import deploy_started
 from gonogo.checks.signals import BaselineRule, Condition, Sample, Signal, WatchState, evaluate
-from gonogo.config.model import Duration
-from gonogo.errors import CheckError
-from gonogo.hookspecs import hookimpl
+from gonogo.core.errors import CheckError
+from gonogo.core.fields import Duration
+from gonogo.hookimpl import hookimpl
 from gonogo.targets.local import run_process
 
 RATE_WINDOW_S = 60.0
@@ -143,13 +143,13 @@ class LogsCheck(Signal):
         if self.file is not None:
             return self._read_file(ctx, memory)
         if self.container is not None:
-            from gonogo.drivers.base import docker_binary
+            from gonogo.targets.docker import docker_binary
 
             argv = [docker_binary(), "logs", "--timestamps", "--since", f"{since:.3f}",
                     "--until", f"{until:.3f}", self.container]
             what = f"docker logs {self.container}"
         elif self.service is not None:
-            from gonogo.drivers.base import docker_binary
+            from gonogo.targets.docker import docker_binary
 
             # `docker service logs` has no --until: lines after it are dropped below
             argv = [docker_binary(), "service", "logs", "--raw", "--timestamps", "--since",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gonogo.checks.base import Check, CheckContext, Evidence
-from gonogo.hookspecs import hookimpl
+from gonogo.hookimpl import hookimpl
 
 
 class ManualCheck(Check):

@@ -20,9 +20,9 @@ from gonogo.checks.postgres_common import (
     split_prisma_params,
     sql_error,
 )
-from gonogo.config.model import DatabaseUrl
-from gonogo.errors import CheckError, CheckFailed, CheckWarning
-from gonogo.hookspecs import hookimpl
+from gonogo.core.errors import CheckError, CheckFailed, CheckWarning
+from gonogo.core.fields import DatabaseUrl
+from gonogo.hookimpl import hookimpl
 from gonogo.migrations import MigrationStatus
 from gonogo.targets.local import run_process
 

@@ -9,10 +9,10 @@ from urllib.parse import urlsplit
 from pydantic import Field
 
 from gonogo.checks.base import Check, CheckContext, Evidence
-from gonogo.config.model import NotifyUrl
-from gonogo.engine.outcomes import Outcome, decide
-from gonogo.errors import CheckFailed
-from gonogo.hookspecs import hookimpl
+from gonogo.core.errors import CheckFailed
+from gonogo.core.fields import NotifyUrl
+from gonogo.core.outcomes import Outcome, decide
+from gonogo.hookimpl import hookimpl
 
 EVENTS = {"GO": "success", "NO-GO": "failure", "PENDING": "info"}
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from gonogo import private
+from gonogo import faults, private
 from gonogo.checks.base import Check, CheckContext, Evidence
 from gonogo.checks.postgres_common import (
     DUMP_MAGIC,
@@ -41,9 +41,9 @@ from gonogo.checks.postgres_common import (
     tool_connection,
     write_json_atomically,
 )
-from gonogo.config.model import DatabaseUrl
-from gonogo.errors import CheckError, CheckFailed
-from gonogo.hookspecs import hookimpl
+from gonogo.core.errors import CheckError, CheckFailed
+from gonogo.core.fields import DatabaseUrl
+from gonogo.hookimpl import hookimpl
 from gonogo.targets.local import run_process
 
 DEFAULT_PATH = "backups/backup_{timestamp}.dump"
@@ -163,6 +163,7 @@ class PostgresBackup(Check):
                 header = handle.read(len(DUMP_MAGIC))
             if size == 0 or header != DUMP_MAGIC:
                 raise CheckFailed(f"pg_dump exited 0 but {partial.name} is not a custom-format dump")
+            faults.point("backup.dumped")
             digest = await asyncio.to_thread(sha256_file, partial)
             duration = time.monotonic() - started
             manifest: dict[str, Any] = {
@@ -185,6 +186,7 @@ class PostgresBackup(Check):
             write_json_atomically(mpath.with_name(mpath.name + PARTIAL_SUFFIX), manifest)
             os.chmod(partial, private.FILE_MODE)  # in case pg_dump made the file anew
             os.replace(partial, dump)
+            faults.point("backup.before_manifest")  # the dump in place, its manifest not yet
             os.replace(mpath.with_name(mpath.name + PARTIAL_SUFFIX), mpath)
             done = True
         except CheckFailed:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gonogo import private
-from gonogo.errors import CheckError, CheckFailed
+from gonogo.core.errors import CheckError, CheckFailed
 from gonogo.targets.local import run_process
 
 if TYPE_CHECKING:

@@ -22,9 +22,9 @@ from gonogo.checks.postgres_common import (
     require_psycopg,
     sql_error,
 )
-from gonogo.config.model import DatabaseUrl
-from gonogo.errors import CheckError, CheckFailed
-from gonogo.hookspecs import hookimpl
+from gonogo.core.errors import CheckError, CheckFailed
+from gonogo.core.fields import DatabaseUrl
+from gonogo.hookimpl import hookimpl
 
 BATCH = 2_000
 SHOW_VIOLATIONS = 5

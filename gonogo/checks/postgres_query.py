@@ -12,9 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gonogo.checks.base import Check, CheckContext, Evidence
 from gonogo.checks.postgres_common import connect, display_url, require_psycopg, sql_error
-from gonogo.config.model import DatabaseUrl
-from gonogo.errors import CheckError, CheckFailed
-from gonogo.hookspecs import hookimpl
+from gonogo.core.errors import CheckError, CheckFailed
+from gonogo.core.fields import DatabaseUrl
+from gonogo.hookimpl import hookimpl
 
 MAX_ROWS = 10_000
 SHOWN = 200

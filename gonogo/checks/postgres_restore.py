@@ -40,9 +40,9 @@ from gonogo.checks.postgres_common import (
     tool_connection,
     with_database,
 )
-from gonogo.config.model import DatabaseUrl
-from gonogo.errors import CheckError, CheckFailed
-from gonogo.hookspecs import hookimpl
+from gonogo.core.errors import CheckError, CheckFailed
+from gonogo.core.fields import DatabaseUrl
+from gonogo.hookimpl import hookimpl
 from gonogo.targets.local import run_process
 
 SHOW_DIFFERENCES = 5

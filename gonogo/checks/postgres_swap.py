@@ -27,7 +27,7 @@ from gonogo.checks.postgres_common import (
     sql_error,
 )
 from gonogo.checks.postgres_restore import drop_database
-from gonogo.errors import CheckError, CheckFailed
+from gonogo.core.errors import CheckError, CheckFailed
 
 if TYPE_CHECKING:
     from psycopg import Connection
@@ -185,17 +185,119 @@ class Swapped:
     before: str | None
     #: Sessions terminated with --force-disconnect.
     terminated: int
+    #: What of the replaced database's own attributes could not be carried over (the owner,
+    #: when this user may not give it away), in a few words each.
+    not_copied: tuple[str, ...] = ()
+
+
+#: Settings whose value is a list of quoted names: pg_dump (dumputils.c,
+#: variable_is_guc_list_quote) splits them into one literal per element, since a single
+#: literal would be quoted again as ONE name (search_path = '"$user", public' would become
+#: the schema named `"$user", public`).
+GUC_LIST_QUOTE = frozenset({"local_preload_libraries", "search_path", "session_preload_libraries",
+                            "shared_preload_libraries", "temp_tablespaces",
+                            "unix_socket_directories"})
+
+
+def split_guc_list(value: str) -> list[str]:
+    """The elements of a GUC_LIST_QUOTE value as PostgreSQL stores it (``"$user", public``):
+    comma-separated, double-quoted where needed (``""`` inside quotes is one ``"``), unquoted
+    names kept as written — the rules of libpq's SplitGUCList, which psycopg does not expose."""
+    items: list[str] = []
+    i, n = 0, len(value)
+    while i <= n:
+        while i < n and value[i].isspace():
+            i += 1
+        item = ""
+        if i < n and value[i] == '"':
+            i += 1
+            while i < n:
+                if value[i] == '"':
+                    if i + 1 < n and value[i + 1] == '"':
+                        item += '"'
+                        i += 2
+                        continue
+                    i += 1
+                    break
+                item += value[i]
+                i += 1
+            while i < n and value[i] != ",":
+                i += 1
+        else:
+            start = i
+            while i < n and value[i] != ",":
+                i += 1
+            item = value[start:i].strip()
+        items.append(item)
+        i += 1  # past the comma (or the end)
+    return [item for item in items if item] if value.strip() else []
+
+
+def _setting(config: str) -> tuple[str, list[str]]:
+    name, _, value = config.partition("=")
+    return name, (split_guc_list(value) if name.lower() in GUC_LIST_QUOTE else [value])
+
+
+def copy_attributes(conn: Connection[Any], source: str, dest: str) -> list[str]:
+    """Give ``dest`` what ``source`` has as a database rather than in its contents, which
+    pg_dump's archive of one database does not carry: its owner, ``GRANT … ON DATABASE``,
+    the connection limit, ``ALTER DATABASE … SET`` and ``ALTER ROLE … IN DATABASE … SET``
+    settings. Run inside the swap's transaction, so a failure leaves both as they were.
+    Returns what could not be copied: only the owner, when this user may not give a
+    database to that role (PostgreSQL allows it to superusers and to members of the role
+    with CREATEDB) — the restore goes on, owned by this user, and says so."""
+    import psycopg
+    from psycopg import sql
+
+    row = conn.execute("SELECT oid, (SELECT rolname FROM pg_roles WHERE oid = datdba), "
+                       "datconnlimit, datacl IS NULL FROM pg_database WHERE datname = %s",
+                       (source,)).fetchone()
+    if row is None:
+        return []
+    oid, owner, limit, default_acl = row
+    not_copied = []
+    try:
+        with conn.transaction():  # a savepoint: a refused owner change is not fatal
+            conn.execute(sql.SQL("ALTER DATABASE {} OWNER TO {}").format(
+                _ident(dest), _ident(str(owner))))
+    except psycopg.errors.InsufficientPrivilege as exc:
+        not_copied.append(f"owner {owner} ({sql_error(exc)})")
+    conn.execute(sql.SQL("ALTER DATABASE {} CONNECTION LIMIT {}").format(
+        _ident(dest), sql.Literal(int(limit))))
+    if not default_acl:
+        conn.execute(sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(_ident(dest)))
+        grants = conn.execute(
+            "SELECT (SELECT rolname FROM pg_roles WHERE oid = a.grantee), a.privilege_type, "
+            "a.is_grantable FROM pg_database d, aclexplode(d.datacl) a WHERE d.oid = %s "
+            "ORDER BY 1, 2", (oid,)).fetchall()
+        for grantee, privilege, grantable in grants:
+            conn.execute(sql.SQL("GRANT {} ON DATABASE {} TO {}{}").format(
+                sql.SQL(str(privilege)), _ident(dest),
+                _ident(str(grantee)) if grantee is not None else sql.SQL("PUBLIC"),
+                sql.SQL(" WITH GRANT OPTION" if grantable else "")))
+    settings = conn.execute(
+        "SELECT (SELECT rolname FROM pg_roles WHERE oid = s.setrole), s.setconfig "
+        "FROM pg_db_role_setting s WHERE s.setdatabase = %s ORDER BY s.setrole", (oid,)).fetchall()
+    for role, configs in settings:
+        where = (sql.SQL("ROLE {} IN DATABASE {}").format(_ident(str(role)), _ident(dest))
+                 if role is not None else sql.SQL("DATABASE {}").format(_ident(dest)))
+        for config in configs or []:
+            name, values = _setting(str(config))
+            conn.execute(sql.SQL("ALTER {} SET {} TO {}").format(
+                where, _ident(name), sql.SQL(", ").join(sql.Literal(v) for v in values)))
+    return not_copied
 
 
 def swap_in(server: str, target: str, scratch: str, before: str, run_id: str, *,
             force_disconnect: bool) -> Swapped:
     """Rename ``target`` to ``before`` and ``scratch`` to ``target`` in one transaction;
     CheckFailed (target unchanged) when the target is in use and ``force_disconnect`` is off,
-    or when the renames fail. The new database keeps the target's comment."""
+    or when the renames fail. The new database keeps the target's comment, owner, grants,
+    connection limit and settings (copy_attributes)."""
     import psycopg
     from psycopg import sql
 
-    terminated = 0
+    terminated, not_copied = 0, []
     with _connect(server) as conn:
         for attempt in range(1, SWAP_ATTEMPTS + 1):
             row = conn.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database "
@@ -210,6 +312,7 @@ def swap_in(server: str, target: str, scratch: str, before: str, run_id: str, *,
             try:
                 with conn.transaction():
                     if exists:
+                        not_copied = copy_attributes(conn, target, scratch)
                         conn.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(
                             _ident(target), _ident(before)))
                         conn.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(
@@ -224,5 +327,5 @@ def swap_in(server: str, target: str, scratch: str, before: str, run_id: str, *,
                 raise CheckFailed(in_use_message(target, sessions(conn, target))) from None
             except psycopg.Error as exc:
                 raise CheckFailed(f"cannot swap the restored database in: {sql_error(exc)}") from None
-            return Swapped(before if exists else None, terminated)
+            return Swapped(before if exists else None, terminated, tuple(not_copied))
     raise AssertionError("unreachable")  # pragma: no cover

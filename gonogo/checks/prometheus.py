@@ -23,9 +23,9 @@ from gonogo.checks.signals import (
     no_data_sample,
     number,
 )
-from gonogo.config.model import Duration, HttpUrl
-from gonogo.errors import CheckError
-from gonogo.hookspecs import hookimpl
+from gonogo.core.errors import CheckError
+from gonogo.core.fields import Duration, HttpUrl
+from gonogo.hookimpl import hookimpl
 
 Series = list[tuple[dict[str, str], float]]
 

@@ -14,9 +14,10 @@ from typing import Any
 from pydantic import Field
 
 from gonogo.checks.base import Check, CheckContext, Evidence
-from gonogo.engine.outcomes import decide
-from gonogo.errors import CheckError
-from gonogo.hookspecs import hookimpl
+from gonogo.core.errors import CheckError
+from gonogo.core.outcomes import decide
+from gonogo.hookimpl import hookimpl
+from gonogo.identity import os_user
 
 COLUMNS = ("Time (UTC)", "Environment", "Version", "Services", "Verdict", "By", "Run", "Report")
 HEADER = "| " + " | ".join(COLUMNS) + " |"
@@ -73,7 +74,7 @@ class RecordCheck(Check):
             except ValueError:
                 link = str(html)
             report = f"[report]({link})"
-        who = ctx.env.get("GONOGO_USER") or _user(ctx.env)
+        who = ctx.env.get("GONOGO_USER") or os_user()
         cells: list[Any] = [
             datetime.now(UTC).strftime("%Y-%m-%d %H:%M"),
             ctx.environment or "—", version, ", ".join(services) or "—",
@@ -113,15 +114,6 @@ def row_cells(row: str) -> list[str]:
 
 def _cell(value: Any) -> str:
     return str(value).replace("\r", " ").replace("\n", " ").replace("|", "\\|").strip() or "—"
-
-
-def _user(env: Any) -> str:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return str(env.get("USER") or "unknown")
 
 
 @hookimpl

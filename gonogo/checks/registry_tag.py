@@ -15,9 +15,9 @@ from typing import Any
 from pydantic import Field
 
 from gonogo.checks.base import Check, CheckContext, Evidence
-from gonogo.config.model import Duration, RegistryHost
-from gonogo.errors import CheckError, CheckFailed
-from gonogo.hookspecs import hookimpl
+from gonogo.core.errors import CheckError, CheckFailed
+from gonogo.core.fields import Duration, RegistryHost
+from gonogo.hookimpl import hookimpl
 from gonogo.targets.docker import registry_credentials
 
 DOCKER_HUB = "registry-1.docker.io"

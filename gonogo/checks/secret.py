@@ -18,9 +18,9 @@ from pydantic import Field, model_validator
 
 from gonogo.checks.base import Check, CheckContext, Evidence
 from gonogo.checks.env_common import placeholder, read_example, test_key, weak_word, where
+from gonogo.core.errors import CheckFailed
 from gonogo.envfiles import EnvValue
-from gonogo.errors import CheckFailed
-from gonogo.hookspecs import hookimpl
+from gonogo.hookimpl import hookimpl
 
 DEFAULT_MIN_LENGTH = 32
 FRAMEWORK_MIN_LENGTH = 50  # Django's SECRET_KEY_MIN_LENGTH

@@ -18,8 +18,8 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, field_validator
 
 from gonogo.checks.base import Check, CheckContext, Evidence
-from gonogo.config.model import Strict
-from gonogo.errors import CheckError, CheckFailed
+from gonogo.core.errors import CheckError, CheckFailed
+from gonogo.core.fields import Strict
 
 NoData = Literal["fail", "pass", "inconclusive"]
 

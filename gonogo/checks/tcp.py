@@ -9,8 +9,8 @@ import time
 from pydantic import Field
 
 from gonogo.checks.base import Check, CheckContext, Evidence
-from gonogo.errors import CheckFailed
-from gonogo.hookspecs import hookimpl
+from gonogo.core.errors import CheckFailed
+from gonogo.hookimpl import hookimpl
 
 
 class TcpCheck(Check):

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field, field_validator
 
 from gonogo.checks.base import Check, CheckContext, Evidence
-from gonogo.errors import CheckError, CheckFailed
-from gonogo.hookspecs import hookimpl
+from gonogo.core.errors import CheckError, CheckFailed
+from gonogo.hookimpl import hookimpl
 from gonogo.targets.local import HEAD_BYTES, TAIL_BYTES, run_process
 from gonogo.workspaces import glob_match
 

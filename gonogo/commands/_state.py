@@ -9,10 +9,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from gonogo.config.load import config_root, find_config, parse_source, read_source
-from gonogo.errors import ConfigError, NoState, StateError
-from gonogo.journal.store import RunRecord, Store, open_store
-from gonogo.markdown.sidecar import find_sidecar, is_markdown
+from gonogo.config.environments import config_root
+from gonogo.config.read import find_config, is_markdown, read_source
+from gonogo.core.errors import ConfigError, NoState, StateError
+from gonogo.journal.schema import RunRecord
+from gonogo.journal.store import Store, open_store
+from gonogo.markdown.sidecar import find_sidecar
+from gonogo.sources import parse_source
 
 
 def open_state(args: argparse.Namespace) -> Store:

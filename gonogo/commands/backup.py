@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import argparse
 
-from gonogo.config import load_config
+from gonogo.core.errors import UsageError
 from gonogo.error_handler import use_redactor
-from gonogo.errors import UsageError
 from gonogo.gate import GateOptions, run_gate
 from gonogo.reports import parse_report_specs
+from gonogo.sources import load_config
 
 
 def main(args: argparse.Namespace) -> int:

@@ -32,7 +32,7 @@ from pathlib import Path
 from types import FrameType
 from typing import IO
 
-from gonogo.errors import EXIT_GO, EXIT_NOGO, GonogoError, UsageError
+from gonogo.core.errors import EXIT_GO, EXIT_NOGO, GonogoError, UsageError
 
 #: The checklist the demo runs, relative to the workspace.
 CHECKLIST = "gonogo.yml"
@@ -316,11 +316,11 @@ def _run(
     keep: bool,
     prepare: Callable[[], None],
 ) -> Run:
-    from gonogo.config import load_config
     from gonogo.config.model import READ_ONLY_KINDS
     from gonogo.error_handler import use_redactor
     from gonogo.gate import GateOptions, run_gate
     from gonogo.reports import ReportSpec
+    from gonogo.sources import load_config
 
     prepare()
     _banner(out, f"Run {number} of 2 — {label}")

@@ -6,9 +6,9 @@ from __future__ import annotations
 import argparse
 import re
 
-from gonogo.config import load_config
+from gonogo.core.errors import UsageError
 from gonogo.error_handler import use_redactor
-from gonogo.errors import UsageError
+from gonogo.sources import load_config
 
 VERSION_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 

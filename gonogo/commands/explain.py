@@ -20,12 +20,13 @@ from typing import Any
 
 from gonogo.config.load import build_config
 from gonogo.config.model import READ_ONLY_KINDS
+from gonogo.config.read import is_markdown
+from gonogo.core.errors import UsageError
 from gonogo.engine.runner import CHANGES_STATE
 from gonogo.error_handler import use_redactor
-from gonogo.errors import UsageError
 from gonogo.markdown.bind import Binding, Compiled
 from gonogo.markdown.readonly import analyze
-from gonogo.markdown.sidecar import is_markdown, resolve
+from gonogo.markdown.sidecar import resolve
 from gonogo.redact import Redactor
 
 

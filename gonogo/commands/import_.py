@@ -15,8 +15,9 @@ from typing import Any
 import yaml
 
 from gonogo.config.load import build_config
-from gonogo.errors import UsageError
-from gonogo.markdown.sidecar import is_markdown, resolve
+from gonogo.config.read import is_markdown
+from gonogo.core.errors import UsageError
+from gonogo.markdown.sidecar import resolve
 from gonogo.outputs import refuse_overwrite, write_output
 
 #: Top-level keys in the order a person reads them.

@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from gonogo.config.yamlsource import Located, format_path, parse_yaml
-from gonogo.errors import UsageError
+from gonogo.core.errors import UsageError
 from gonogo.init import write_checklist, write_yaml
 from gonogo.init.detect import scan
 from gonogo.init.plan import build_plan
+from gonogo.yamlsource import Located, format_path, parse_yaml
 
 CONFIG_NAME = "gonogo.yml"
 CHECKLIST_NAME = "DEPLOYMENT_CHECKLIST.md"

@@ -9,7 +9,7 @@ import argparse
 
 from gonogo.commands._state import open_state
 from gonogo.confirm import confirm
-from gonogo.errors import LockHeld, NoState, UsageError
+from gonogo.core.errors import LockHeld, NoState, UsageError
 
 
 def main(args: argparse.Namespace) -> int:

@@ -3,7 +3,9 @@ runs, in which state, since when, by whom, from which run — and the release hi
 
 ``--check`` reads back from the engine, through each service's driver, what it runs now and
 compares it with the journal: exit 1 on any difference (one line per service), 0 when they
-agree. A driver that cannot tell never agrees."""
+agree. A driver that cannot tell never agrees, and agreeing that a service is unhealthy (or
+still starting) is no pass either: exit 1 naming it — the check says what is live and
+healthy."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import json
 import sys
 
 from gonogo.commands._state import open_state
-from gonogo.errors import NoState
+from gonogo.core.errors import NoState
 
 
 def main(args: argparse.Namespace) -> int:
@@ -83,7 +85,6 @@ def check(args: argparse.Namespace) -> int:
     default): every configured service observed, and every journaled one accounted for."""
     import asyncio
 
-    from gonogo.config import load_config
     from gonogo.deploy.observe import Difference, compare, observe
     from gonogo.deploy.plan import resolve_services
     from gonogo.drivers import driver_for
@@ -91,6 +92,7 @@ def check(args: argparse.Namespace) -> int:
     from gonogo.error_handler import use_redactor
     from gonogo.gate import subprocess_env
     from gonogo.journal.releases import LiveService, ReleaseStore, env_key
+    from gonogo.sources import load_config
 
     probe = load_config(args.config, env=args.env, strict=False)
     env = probe.environment.name
@@ -130,24 +132,40 @@ def check(args: argparse.Namespace) -> int:
             differences.append(Difference(name, f"{row.image or row.version} ({row.state})",
                                           "unknown (cannot tell)",
                                           "not a service of the config any more"))
+    differing = {d.service for d in differences}
+    sick = [(name, observed) for name, observed in seen
+            if name not in differing and observed.state in NOT_HEALTHY]
     redact = config.environment.redactor
     if args.format == "json":
         print(json.dumps({
             "environment": env_key(env),
             "agree": not differences,
+            "healthy": not sick,
             "services": [{"service": name, "journal": _row_json(rows.get(name)),
                           "engine": observed.to_json(),
-                          "agree": all(d.service != name for d in differences)}
+                          "agree": name not in differing,
+                          "healthy": observed.state not in NOT_HEALTHY}
                          for name, observed in seen],
             "differences": [{"service": d.service, "journal": d.journal, "engine": d.engine,
                              "detail": redact.text(d.detail)} for d in differences],
+            "not_healthy": [{"service": name, "state": observed.state,
+                             "detail": redact.text(observed.detail)}
+                            for name, observed in sick],
         }, indent=2))
-        return 1 if differences else 0
+        return 1 if differences or sick else 0
     for d in differences:
         print(redact.text(d.line()))
+    for name, observed in sick:
+        print(redact.text(f"{name}: journal and engine agree it runs {observed.label()}, "
+                          f"but it is {observed.state}, not healthy"
+                          + (f" — {observed.detail}" if observed.detail else "")))
     if differences:
         print(f"{env_key(env)}: the journal differs from the engine for {len(differences)} "
               f"service{'s' if len(differences) != 1 else ''} (see above)")
+    if sick:
+        print(f"{env_key(env)}: {len(sick)} service{'s are' if len(sick) != 1 else ' is'} "
+              "not live and healthy (see above)")
+    if differences or sick:
         return 1
     if not seen:
         print(f"{env_key(env)}: no services in the config and none journaled: nothing to "
@@ -156,6 +174,10 @@ def check(args: argparse.Namespace) -> int:
     print(f"{env_key(env)}: the journal agrees with the engine for every service ("
           + ", ".join(f"{name} {o.label()} {o.state}" for name, o in seen) + ")")
     return 0
+
+
+#: States the journal and the engine may agree on that are still no pass: not live and healthy.
+NOT_HEALTHY = ("unhealthy", "starting")
 
 
 def _row_json(row: object) -> dict[str, object] | None:

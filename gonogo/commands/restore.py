@@ -25,382 +25,55 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from pydantic import PrivateAttr
-
-from gonogo.checks.base import Check, CheckContext, Evidence
+from gonogo.checks.base import CheckContext
 from gonogo.checks.postgres_common import (
-    conninfo_parts,
-    count_rows,
     database_name,
     display_url,
-    list_tables,
     manifest_path,
-    read_manifest,
-    sql_error,
     with_database,
 )
 from gonogo.checks.postgres_restore import (
-    compare,
     default_jobs,
-    drop_database,
-    pg_restore_into,
-    verify_dump_file,
 )
+from gonogo.checks.postgres_restore_file import VerifyFile
+from gonogo.checks.postgres_restore_into import (
+    SHOW_TABLES,
+    RestoreInto,
+    drop_leftovers,
+    inspect_target,
+)
+from gonogo.checks.postgres_restore_unverified import Unverified
 from gonogo.checks.postgres_swap import (
-    BEFORE,
     SCRATCH,
     before_name,
     connected,
-    create_scratch,
     in_use_message,
     marked_databases,
     scratch_name,
-    swap_in,
 )
+from gonogo.commands._restore_target import database_key, protected_environment
 from gonogo.config.model import CheckSpec, Config, Phase
 from gonogo.confirm import confirm
-from gonogo.engine.outcomes import Outcome, decide, exit_code
-from gonogo.engine.runner import Plan, Runner
-from gonogo.error_handler import use_redactor
-from gonogo.errors import (
-    EXIT_INTERRUPTED,
+from gonogo.core.errors import (
     EXIT_NOGO,
     CheckError,
-    CheckFailed,
-    CheckProblem,
-    CheckWarning,
     ConfigError,
     UsageError,
 )
+from gonogo.core.outcomes import Outcome, decide, exit_code
+from gonogo.engine.runner import Plan, Runner
+from gonogo.error_handler import use_redactor
 from gonogo.journal.store import Store, new_run_id
 from gonogo.redact import Redactor
 from gonogo.reports.console_report import ConsoleListener, print_summary
 
-SHOW_TABLES = 20
-
-
-class VerifyFile(Check):
-    """The dump's size and sha256 match its manifest."""
-
-    type_name = "postgres.restore.file"
-    path: str
-
-    async def run(self, ctx: CheckContext) -> Evidence:
-        dump = Path(self.path)
-        manifest = await verify_dump_file(dump)
-        return Evidence(
-            summary=f"{dump.name}: sha256 {manifest['sha256'][:12]}… and size match its manifest",
-            data={"path": str(dump), "sha256": manifest["sha256"], "size_bytes": manifest["size_bytes"]},
-        )
-
-
-class Unverified(Check):
-    """``--no-manifest``: the dump has nothing to be checked against; recorded as a warning,
-    never as a pass."""
-
-    type_name = "postgres.restore.unverified"
-    path: str
-
-    async def run(self, ctx: CheckContext) -> Evidence:
-        raise CheckWarning(
-            f"{Path(self.path).name} has no manifest: restored WITHOUT verification "
-            "(--no-manifest --yes): its tables, row counts and checksums were not compared "
-            "with what was backed up", {"path": self.path, "manifest": None})
-
-
-class RestoreInto(Check):
-    """pg_restore into a new scratch database, verify it against the manifest (the same
-    comparison as ``postgres.restore_verify``), then swap it in by rename. Until the swap
-    the target is not touched; when anything fails the scratch database is dropped."""
-
-    type_name = "postgres.restore"
-    secret_fields = ("target",)
-    path: str
-    target: str
-    jobs: int
-    scratch: str
-    before: str
-    verify: bool = True
-    drop_old: bool = False
-    force_disconnect: bool = False
-    #: What happened so far, for the message after an interrupt (not a parameter).
-    _stage: dict[str, Any] = PrivateAttr(default_factory=dict)
-
-    async def run(self, ctx: CheckContext) -> Evidence:
-        import psycopg
-
-        dump = Path(self.path)
-        manifest = read_manifest(dump) if self.verify else {}
-        name = database_name(self.target)
-        server = with_database(self.target, "postgres")
-        left = _drop_leftovers(server, name)
-        if left:
-            ctx.progress("dropped " + ", ".join(left))
-        try:
-            create_scratch(server, self.scratch, name, ctx.run_id)
-        except CheckProblem as exc:
-            raise type(exc)(f"{exc.message}; {self.unchanged_note()}", exc.evidence) from None
-        self._stage["scratch"] = "created"
-        try:
-            ctx.progress(f"restoring {dump.name} into {self.scratch}")
-            evidence = await self._fill_and_swap(ctx, dump, manifest, server, name)
-        except BaseException as exc:
-            self._discard(server)
-            if isinstance(exc, CheckProblem):
-                raise type(exc)(f"{exc.message}; {self.unchanged_note()}", exc.evidence) from None
-            if isinstance(exc, psycopg.Error):
-                raise CheckFailed(f"{sql_error(exc)}; {self.unchanged_note()}") from None
-            raise
-        if left:
-            evidence.data["dropped_leftovers"] = left
-        return evidence
-
-    def _discard(self, server: str) -> None:
-        """Drop the scratch database unless it was swapped in (synchronous: this runs while
-        the task is being cancelled too)."""
-        if self._stage.get("swapped") is None:
-            problem = drop_database(server, self.scratch)
-            self._stage["scratch"] = f"not dropped: {problem}" if problem else "dropped"
-
-    async def _fill_and_swap(self, ctx: CheckContext, dump: Path, manifest: dict[str, Any],
-                             server: str, name: str) -> Evidence:
-        expected_sums: dict[str, str] = dict(manifest.get("checksums") or {})
-        major = str(manifest.get("pg_dump_version", "")).split(".")[0]
-        report = await pg_restore_into(
-            dump, with_database(self.target, self.scratch), ctx.env, pg_bin=None, jobs=self.jobs,
-            archive_major=int(major) if major.isdigit() else None,
-            extra=("--exit-on-error",), checksum_tables=tuple(expected_sums),
-        )
-        data: dict[str, Any] = {"target": display_url(self.target), "scratch_database": self.scratch,
-                                "tables": len(report.tables), "rows": sum(report.tables.values()),
-                                "restore_s": round(report.seconds, 3), "verified": self.verify}
-        if self.verify:
-            expected = {str(k): int(v) for k, v in manifest["tables"].items()}
-            problems = compare(expected, report.tables, expected_sums, report.checksums)
-            if problems:
-                raise CheckFailed("the restored copy differs from the backup's manifest: "
-                                  + "; ".join(problems), data)
-        swapped = swap_in(server, name, self.scratch, self.before, ctx.run_id,
-                          force_disconnect=self.force_disconnect)
-        self._stage["swapped"] = swapped
-        kept = swapped.before
-        # the restore is done: what follows is housekeeping, whose failure is reported, not fatal
-        try:
-            dropped = [m.name for m in marked_databases(server, name, BEFORE)
-                       if m.name != kept or self.drop_old]
-        except CheckProblem as exc:
-            dropped, not_dropped = [], {"older copies": exc.message}
-        else:
-            not_dropped = {n: p for n in dropped if (p := drop_database(server, n))}
-        data.update(before=kept if kept and not self.drop_old else None,
-                    dropped_before=[n for n in dropped if n not in not_dropped])
-        if not_dropped:
-            data["not_dropped"] = not_dropped
-        if swapped.terminated:
-            data["terminated_sessions"] = swapped.terminated
-        what = (f"restored {_n(len(report.tables), 'table')}, {data['rows']:,} rows into {name}"
-                + ("; tables, row counts" + (" and checksums" if expected_sums else "")
-                   + " match the manifest" if self.verify else "; NOT verified (no manifest)"))
-        if kept and not self.drop_old:
-            what += f"; the previous database is kept as {kept}"
-        elif kept:
-            what += "; the previous database was dropped (--drop-old)"
-        older = [n for n in data["dropped_before"] if n != kept]
-        if older:
-            what += f"; dropped {', '.join(older)}"
-        if not_dropped:
-            what += "; could not drop " + ", ".join(f"{n} ({p})" for n, p in not_dropped.items())
-        if swapped.terminated:
-            what += f"; terminated {_n(swapped.terminated, 'session')} (--force-disconnect)"
-        return Evidence(summary=what, data=data)
-
-    def unchanged_note(self) -> str:
-        """What the target and the scratch database are now, for a failure's message."""
-        name = database_name(self.target)
-        if self._stage.get("swapped") is not None:
-            return f"the restored database is in place as {name}"
-        scratch = self._stage.get("scratch")
-        if scratch is None:
-            return f"the target database {name} is unchanged (no scratch database was made)"
-        if scratch == "dropped":
-            return (f"the target database {name} is unchanged (the scratch database "
-                    f"{self.scratch} was dropped)")
-        state = "left behind" if scratch == "created" else scratch
-        return (f"the target database {name} is unchanged (the scratch database {self.scratch} "
-                f"was {state}; `gonogo restore --cleanup --to URL` drops it)")
-
-
-def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def _drop_leftovers(server: str, target: str) -> list[str]:
-    """Drop scratch databases of ``target`` left by restores that were killed (their process
-    is gone); the names dropped. Those of a restore still running are left alone."""
-    dropped = []
-    for mark in marked_databases(server, target, SCRATCH):
-        if not mark.alive() and drop_database(server, mark.name) is None:
-            dropped.append(f"{mark.name} (left by the killed restore run {mark.run})")
-    return dropped
-
-
-async def inspect_target(url: str) -> dict[str, int] | None:
-    """The target's tables and row counts; None when the database does not exist yet."""
-    import psycopg
-
-    from gonogo.checks.postgres_common import connect
-
-    try:
-        conn = await connect(url)
-    except CheckError as exc:
-        if "does not exist" in exc.message and "database" in exc.message:
-            return None
-        raise UsageError(exc.message) from None
-    try:
-        return await count_rows(conn, await list_tables(conn))
-    except psycopg.Error as exc:
-        raise UsageError(f"cannot read {display_url(url)}: {exc}") from None
-    finally:
-        await conn.close()
-
-
-#: How long the host names of a target and a protected database may take to resolve.
-RESOLVE_TIMEOUT_S = 2.0
-
-
-@dataclass(frozen=True)
-class DatabaseKey:
-    """Which database a connection string reaches, whatever its spelling: libpq's defaults
-    filled in (``PGHOST``/``PGPORT``/``PGDATABASE``, port 5432, database = user), the user,
-    password and options dropped, every loopback spelling (``localhost``, ``127.x``,
-    ``::1``, a socket directory) one host."""
-
-    host: str
-    port: str
-    dbname: str
-    #: The host as written (for messages); two spellings of one host compare equal.
-    shown: str = field(default="", compare=False)
-
-    def describe(self) -> str:
-        return f"database {self.dbname} on {self.shown or self.host}:{self.port}"
-
-
-LOOPBACK = "(loopback)"
-
-
-def _default_user() -> str:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry for this uid (a container)
-        return ""
-
-
-def _host_key(host: str) -> str:
-    import ipaddress
-
-    host = host.split(",")[0].strip().lower().strip("[]")
-    if not host or host.startswith("/") or host in ("localhost", "localhost.localdomain"):
-        return LOOPBACK
-    try:
-        return LOOPBACK if ipaddress.ip_address(host).is_loopback else host
-    except ValueError:
-        return host
-
-
-def database_key(url: str, env: Mapping[str, str] | None = None) -> DatabaseKey:
-    """The database ``url`` reaches (a UsageError when it cannot be parsed)."""
-    import os
-
-    env = os.environ if env is None else env
-    try:
-        parts = conninfo_parts(url)
-    except CheckError as exc:
-        raise UsageError(exc.message) from None
-    host = parts.get("host") or parts.get("hostaddr") or env.get("PGHOST") or ""
-    port = (parts.get("port") or env.get("PGPORT") or "5432").split(",")[0].strip()
-    user = parts.get("user") or env.get("PGUSER") or _default_user()
-    dbname = parts.get("dbname") or env.get("PGDATABASE") or user
-    shown = host if host and not host.startswith("/") else "localhost"
-    return DatabaseKey(_host_key(host), port, dbname, shown=shown.split(",")[0])
-
-
-def _addresses(host: str) -> frozenset[str]:
-    """The addresses ``host`` resolves to (loopback ones as LOOPBACK); empty if it does not
-    resolve within RESOLVE_TIMEOUT_S."""
-    import ipaddress
-    import socket
-    from concurrent.futures import ThreadPoolExecutor
-    from concurrent.futures import TimeoutError as Timeout
-
-    if host == LOOPBACK:
-        return frozenset({LOOPBACK})
-    pool = ThreadPoolExecutor(max_workers=1)
-    try:
-        infos = pool.submit(socket.getaddrinfo, host, None).result(RESOLVE_TIMEOUT_S)
-    except (OSError, UnicodeError, Timeout):
-        return frozenset()
-    finally:
-        pool.shutdown(wait=False)
-    found = set()
-    for info in infos:
-        address = str(info[4][0])
-        found.add(LOOPBACK if ipaddress.ip_address(address.split("%")[0]).is_loopback
-                  else address)
-    return frozenset(found)
-
-
-def same_database(a: DatabaseKey, b: DatabaseKey) -> bool:
-    """Whether two keys are one database: same port and name, and hosts that are equal or
-    resolve to a common address (``db.internal`` and its IP, this machine's host name and
-    ``127.0.0.1``)."""
-    if (a.port, a.dbname) != (b.port, b.dbname):
-        return False
-    return a.host == b.host or bool(_addresses(a.host) & _addresses(b.host))
-
-
-def _looks_like_database(value: str) -> bool:
-    if value.startswith(("postgres://", "postgresql://")):
-        return True
-    return "dbname=" in value or ("host=" in value and "=" in value.split()[0])
-
-
-def protected_environment(config: Config | None, target: str) -> str | None:
-    """The protected environment whose database ``target`` is, however either is spelled."""
-    if config is None:
-        return None
-    from gonogo.config.load import other_environment
-
-    wanted = database_key(target)
-    for name, spec in config.model.environments.items():
-        if not spec.protected:
-            continue
-        sources = [other_environment(config, name).values]
-        if name == config.environment.name:
-            sources.append(config.environment.values)
-        for values in sources:
-            for value in values.values():
-                text = value.value.strip()
-                if not _looks_like_database(text):
-                    continue
-                try:
-                    key = database_key(text)
-                except UsageError:
-                    continue
-                if same_database(key, wanted):
-                    return name
-    return None
-
 
 def _load(args: argparse.Namespace) -> Config | None:
-    from gonogo.config import load_config
+    from gonogo.sources import load_config
 
     try:
         return load_config(args.config, env=args.env)
@@ -509,7 +182,7 @@ def _cleanup(target: str, out: IO[str]) -> int:
     server = with_database(target, "postgres")
     try:
         marks = marked_databases(server, name, SCRATCH)
-        dropped = _drop_leftovers(server, name)
+        dropped = drop_leftovers(server, name)
     except CheckError as exc:  # the server cannot be reached: nothing was looked at or dropped
         sys.stderr.write(f"gonogo: restore --cleanup: {exc}; nothing was dropped\n")
         return EXIT_NOGO
@@ -562,7 +235,7 @@ def _run(config: Config | None, source: Path, params: RestoreInto, redactor: Red
         try:
             results = _run_until_signal(runner, plan)
         except (KeyboardInterrupt, asyncio.CancelledError):
-            journal.finish(None, EXIT_INTERRUPTED, status="interrupted")
+            journal.interrupted()
             sys.stderr.write(f"gonogo: restore interrupted; {params.unchanged_note()}\n")
             raise KeyboardInterrupt from None
         finally:

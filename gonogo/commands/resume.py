@@ -6,12 +6,12 @@ from __future__ import annotations
 import argparse
 
 from gonogo.commands._state import open_run_state
-from gonogo.config import load_config
 from gonogo.error_handler import use_redactor
+from gonogo.sources import load_config
 
 
 def main(args: argparse.Namespace) -> int:
-    from gonogo.deploy.run import resume_state, run_resume
+    from gonogo.deploy.resume import resume_state, run_resume
 
     store = open_run_state(args)
     try:

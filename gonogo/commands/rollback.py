@@ -15,11 +15,11 @@ import asyncio
 import sys
 
 from gonogo.commands.deploy import check_version
-from gonogo.config import load_config
 from gonogo.config.model import Config
 from gonogo.confirm import confirm
+from gonogo.core.errors import EXIT_NOGO, LockHeld
 from gonogo.error_handler import use_redactor
-from gonogo.errors import EXIT_NOGO, LockHeld
+from gonogo.sources import load_config
 
 
 def guard_database(args: argparse.Namespace, config: Config, version: str) -> list[str] | int:
@@ -74,7 +74,8 @@ def guard_database(args: argparse.Namespace, config: Config, version: str) -> li
 
 
 def main(args: argparse.Namespace) -> int:
-    from gonogo.deploy.images import config_images, missing_images, missing_message
+    from gonogo.deploy.images import missing_images, missing_message
+    from gonogo.deploy.plan import config_images
     from gonogo.deploy.run import rollback_target, run_deploy
     from gonogo.gate import store_for, subprocess_env
     from gonogo.journal.releases import ReleaseStore, env_key

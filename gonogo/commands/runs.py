@@ -8,7 +8,7 @@ import sys
 
 from gonogo.commands._state import open_state
 from gonogo.console import table
-from gonogo.errors import NoState
+from gonogo.core.errors import NoState
 from gonogo.reports.common import counts_line, status_line, verdict_of
 from gonogo.reports.json_report import run_summary
 
@@ -36,7 +36,7 @@ def main(args: argparse.Namespace) -> int:
               r.started_at.strftime("%Y-%m-%d %H:%M:%S"), counts_line(r)) for r in records]
     print("\n".join(table(rows)))
     notes = [f"{r.id}: {line}" for r in records
-             if (r.status == "interrupted" and r.resumable) or r.elsewhere
+             if (r.status == "interrupted" and (r.resumable or r.rerun_hint)) or r.elsewhere
              if (line := status_line(r))]
     if notes:
         print()

@@ -19,11 +19,11 @@ from typing import Any
 
 from gonogo.checks.env_common import EXAMPLE_NAMES
 from gonogo.checks.secret import Rules, assess
-from gonogo.config import load_config
 from gonogo.config.model import Config, SecretModel
 from gonogo.envfiles import EnvValue, read_env_file
 from gonogo.error_handler import use_redactor
 from gonogo.fingerprint import KEY_FILE, fingerprint, load_key
+from gonogo.sources import load_config
 
 #: Locations this machine cannot look into: the secret lives in a CI system or a vault.
 NOT_CHECKABLE = re.compile(

@@ -6,8 +6,8 @@ import argparse
 from datetime import UTC, date, datetime
 
 from gonogo.commands._state import open_run_state
-from gonogo.engine.outcomes import Verdict, exit_code
-from gonogo.errors import UsageError
+from gonogo.core.errors import UsageError
+from gonogo.core.outcomes import Verdict, exit_code
 from gonogo.journal.signoffs import sign
 from gonogo.reports.common import verdict_of
 

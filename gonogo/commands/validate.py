@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import argparse
 
-from gonogo.config import load_config
 from gonogo.config.model import PHASE_KINDS
 from gonogo.gate import GateOptions, plan_for
+from gonogo.sources import load_config
 
 
 def main(args: argparse.Namespace) -> int:

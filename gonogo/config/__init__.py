@@ -1,6 +1,12 @@
-"""Config: the YAML vocabulary, its loader, and the typed model the engine runs."""
+"""Config: the YAML vocabulary as pydantic models, and turning validated data into the typed
+objects the engine runs (environments, phases, the needs graph, error wording).
 
-from gonogo.config.load import find_config, load_config
+It may import ``core``, the utilities beside it (envfiles, redact, yamlsource, interpolate),
+check types (their base class and registry, through ``plugins``) — never ``markdown``: which
+reader a file gets is decided above both, in ``gonogo.sources``.
+"""
+
 from gonogo.config.model import CheckSpec, Config, Phase
+from gonogo.config.read import find_config
 
-__all__ = ["CheckSpec", "Config", "Phase", "find_config", "load_config"]
+__all__ = ["CheckSpec", "Config", "Phase", "find_config"]

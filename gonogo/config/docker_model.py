@@ -19,7 +19,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from gonogo.durations import parse_duration
+from gonogo.core.durations import parse_duration
 from gonogo.envfiles import EnvValue
 from gonogo.redact import Redactor
 

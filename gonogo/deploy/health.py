@@ -16,9 +16,9 @@ from typing import Any
 from gonogo import faults
 from gonogo.checks.base import CheckContext
 from gonogo.config.model import HealthModel
+from gonogo.core.durations import format_duration
+from gonogo.core.errors import CheckProblem
 from gonogo.drivers.base import Driver, DriverError
-from gonogo.durations import format_duration
-from gonogo.errors import CheckProblem
 from gonogo.targets.local import run_process
 
 DEFAULT_WITHIN_S = 60.0
@@ -42,7 +42,7 @@ async def probe_url(health: HealthModel, ctx: CheckContext) -> str | None:
         return None
     from gonogo.checks.http import HttpCheck
 
-    # durations carry their unit (gonogo.durations): a bare number is refused
+    # durations carry their unit (gonogo.core.durations): a bare number is refused
     check = HttpCheck.model_validate({"url": health.url, "request_timeout": f"{PROBE_TIMEOUT_S:g}s",
                                       "expect": {"status": health.status}})
     try:

@@ -13,21 +13,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping, Sequence
 
-from gonogo.config.model import Config
-from gonogo.deploy.plan import ServiceStep
-from gonogo.drivers.base import DriverContext, DriverError, docker_client, in_thread
+from gonogo.drivers.base import DriverError, docker_client, in_thread
 
 #: Drivers whose ``target()`` is an image reference they pull when the engine lacks it.
 IMAGE_DRIVERS = frozenset({"compose", "swarm"})
-
-
-def step_images(steps: Sequence[ServiceStep]) -> list[str]:
-    """The image each Docker service would run (once each, in plan order)."""
-    images: list[str] = []
-    for step in steps:
-        if step.spec.driver in IMAGE_DRIVERS and step.spec.image and step.target not in images:
-            images.append(step.target)
-    return images
 
 
 def split_tag(image: str) -> tuple[str, str]:
@@ -66,7 +55,7 @@ async def in_registry(image: str, env: Mapping[str, str] | None = None) -> str |
     """None when the image's registry has its tag, else why not (one line); logged in with
     the credentials of ``env``'s Docker config (the environment's ``registry:``)."""
     from gonogo.checks.registry_tag import RegistryTagCheck
-    from gonogo.errors import CheckProblem
+    from gonogo.core.errors import CheckProblem
 
     name, tag = split_tag(image)
     check = RegistryTagCheck.model_validate({"image": name, "tag": tag})
@@ -101,18 +90,3 @@ def missing_message(missing: Sequence[str]) -> str:
     """One line naming every missing image."""
     noun = "image" if len(missing) == 1 else f"{len(missing)} images"
     return f"{noun} not found: " + ", ".join(missing)
-
-
-def config_images(config: Config, version: str) -> list[str]:
-    """The images the Docker services of ``config`` would run at ``version`` (their drivers'
-    ``target()``), before any plan or probe: what `rollback --to` checks first."""
-    from gonogo.deploy.plan import resolve_services
-    from gonogo.drivers import driver_for
-
-    ctx = DriverContext(workdir=config.root, env={}, redactor=config.environment.redactor,
-                        environment=config.environment.name)
-    steps = []
-    for spec in resolve_services(config, version):
-        driver = driver_for(spec, ctx)
-        steps.append(ServiceStep(spec, driver, None, driver.target(version)))
-    return step_images(steps)

@@ -16,8 +16,8 @@ from typing import Any
 
 from gonogo.checks.base import CheckContext
 from gonogo.config.model import Config
-from gonogo.engine.outcomes import CheckResult, Outcome
-from gonogo.errors import CheckProblem
+from gonogo.core.errors import CheckProblem
+from gonogo.core.outcomes import CheckResult, Outcome
 from gonogo.gate import store_for, subprocess_env
 from gonogo.journal.release_migrations import MigrationRecords
 from gonogo.journal.releases import Release, ReleaseStore

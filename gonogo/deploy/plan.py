@@ -9,11 +9,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from gonogo.config.interpolate import interpolate_data
 from gonogo.config.model import Config, ServiceModel
+from gonogo.core.errors import ConfigError
+from gonogo.deploy.images import IMAGE_DRIVERS, missing_images, missing_message
 from gonogo.drivers import driver_for
 from gonogo.drivers.base import Deployed, Driver, DriverContext, DriverError
-from gonogo.errors import ConfigError
+from gonogo.interpolate import interpolate_data
 
 #: Fields holding the user's own shell commands: unknown ``${X}`` stays for the shell.
 SHELL_FIELDS = frozenset({"deploy", "rollback", "current"})
@@ -47,20 +48,6 @@ def variables_for(config: Config, version: str) -> dict[str, str]:
     if config.environment.name:
         variables.setdefault("env", config.environment.name)
     return variables
-
-
-def service_images(config: Config) -> list[str]:
-    """Every service's ``image:`` (variables filled in where known), for image checks."""
-    from gonogo.config.interpolate import interpolate
-
-    variables = config.environment.variables()
-    images = []
-    for service in config.model.services:
-        if service.image:
-            image = interpolate(service.image, variables, strict=False)
-            if "${" not in image and image not in images:
-                images.append(image)
-    return images
 
 
 def resolve_services(config: Config, version: str) -> list[ServiceModel]:
@@ -128,6 +115,15 @@ def order(services: Sequence[ServiceModel], check_ids: set[str], file: str) -> l
     return done
 
 
+def step_images(steps: Sequence[ServiceStep]) -> list[str]:
+    """The image each Docker service would run (once each, in plan order)."""
+    images: list[str] = []
+    for step in steps:
+        if step.spec.driver in IMAGE_DRIVERS and step.spec.image and step.target not in images:
+            images.append(step.target)
+    return images
+
+
 async def build_plan(
     config: Config,
     version: str,
@@ -136,8 +132,6 @@ async def build_plan(
 ) -> DeployPlan:
     """Drivers' read-only probes: can each service be deployed, does every image it would
     run exist (gonogo.deploy.images), and what runs now."""
-    from gonogo.deploy.images import missing_images, missing_message, step_images
-
     steps: list[ServiceStep] = []
     for spec in resolve_services(config, version):
         driver = driver_for(spec, ctx)
@@ -168,3 +162,15 @@ def plan_lines(plan: DeployPlan) -> list[str]:
         lines.append(f"  {i}. {step.name:<{width}}  {step.spec.driver:<7} {step.change()}"
                      f"{note}{gate}")
     return lines
+
+
+def config_images(config: Config, version: str) -> list[str]:
+    """The images the Docker services of ``config`` would run at ``version`` (their drivers'
+    ``target()``), before any plan or probe: what `rollback --to` checks first."""
+    ctx = DriverContext(workdir=config.root, env={}, redactor=config.environment.redactor,
+                        environment=config.environment.name)
+    steps = []
+    for spec in resolve_services(config, version):
+        driver = driver_for(spec, ctx)
+        steps.append(ServiceStep(spec, driver, None, driver.target(version)))
+    return step_images(steps)

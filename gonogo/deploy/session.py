@@ -16,198 +16,28 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from typing import IO, Any
 
 from gonogo import faults
-from gonogo.checks.base import CheckContext
-from gonogo.config.model import Config, Phase
-from gonogo.deploy import migrations_guard
-from gonogo.deploy.health import HealthReport, wait_healthy
-from gonogo.deploy.observe import observe, recorded
-from gonogo.deploy.plan import DeployPlan, ServiceStep, build_plan, plan_lines
-from gonogo.drivers.base import Deployed, DriverContext, DriverError
-from gonogo.engine.outcomes import CheckResult, Outcome, Verdict, decide, now
-from gonogo.engine.runner import Plan, Runner
-from gonogo.errors import (
+from gonogo.config.model import Phase
+from gonogo.core.errors import (
     EXIT_GO,
     EXIT_NOGO,
     EXIT_PENDING,
     EXIT_POST_FAILED,
-    EXIT_ROLLBACK_FAILED,
-    EXIT_ROLLED_BACK,
 )
-from gonogo.journal.releases import ReleaseStore
-from gonogo.journal.store import RunJournal, Store
-from gonogo.notify import Notifier
-from gonogo.reports.console_report import ConsoleListener
+from gonogo.core.outcomes import Outcome, Verdict
+from gonogo.deploy import migrations_guard
+from gonogo.deploy.health import wait_healthy
+from gonogo.deploy.observe import observe, recorded
+from gonogo.deploy.plan import ServiceStep, build_plan, plan_lines
+from gonogo.deploy.rollback_steps import RollbackSteps
+from gonogo.deploy.session_core import Rollback
+from gonogo.drivers.base import Deployed, DriverError
 
 
-class _OffsetJournal:
-    """Gives each engine run's results positions after what the deploy already journaled."""
-
-    def __init__(self, inner: RunJournal, offset: int) -> None:
-        self.inner, self.offset = inner, offset
-
-    def record(self, result: CheckResult, output: str | None) -> None:
-        result.position += self.offset
-        durably(lambda: self.inner.record(result, output))
-
-
-def durably(write: Callable[[], None]) -> None:
-    """One journal write, tried twice: a state store that lost its connection (PostgreSQL
-    restarted, SQLite busy) reconnects on the next checkout, so one retry rides it out."""
-    import sqlalchemy as sa
-
-    try:
-        write()
-    except (sa.exc.OperationalError, sa.exc.InterfaceError):
-        time.sleep(0.5)
-        write()
-
-
-class Rollback(Exception):
-    """Raised inside the rollout: something failed after a change; roll back."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class DeploySession:
-    def __init__(
-        self,
-        config: Config,
-        store: Store,
-        journal: RunJournal,
-        releases: ReleaseStore,
-        ctx: CheckContext,
-        stream: IO[str],
-        version: str,
-        *,
-        command: str = "deploy",
-        live: bool | None = None,
-    ) -> None:
-        self.config = config
-        self.store = store
-        self.journal = journal
-        self.releases = releases
-        self.ctx = ctx
-        self.stream = stream
-        self.version = version
-        self.command = command
-        self.listener = ConsoleListener(stream, live=live)
-        self.notifier = Notifier(config.model.notify, config.environment.redactor)
-        self.driver_ctx = DriverContext(
-            workdir=config.root, env=ctx.env, redactor=config.environment.redactor,
-            environment=config.environment.name, run_id=journal.run_id, run_dir=journal.run_dir,
-        )
-        self.seq = 0
-        self.results: dict[str, CheckResult] = {}
-        self.plan: DeployPlan | None = None
-        self.changed: list[ServiceStep] = []
-        self.done: set[str] = set()  # services deployed and healthy (for resume)
-        self.env_name = config.environment.name or "default"
-        #: The closing message, printed after the run's summary.
-        self.closing: list[str] = []
-        #: The signal that asked this run to stop (set by the signal handler in ``run``).
-        self.signal: str | None = None
-        #: True once a rollback runs: signals no longer stop the run.
-        self.rolling_back = False
-        #: True once the signal's cancellation reached the guard (no need to insist).
-        self.signal_taken = False
-        #: Warnings the user accepted with --yes (a rollback to an unverified version),
-        #: journaled as warned results after the plan.
-        self.warnings: list[str] = []
-
-    # ---- output and journal ---------------------------------------------------------
-
-    def say(self, text: str = "") -> None:
-        self.stream.write(text + "\n")
-        self.stream.flush()
-
-    def record(self, cid: str, title: str, phase: str, kind: str, type_: str, outcome: Outcome,
-               summary: str, duration: float, evidence: dict[str, Any] | None = None,
-               output: str | None = None) -> CheckResult:
-        redact = self.config.environment.redactor
-        result = CheckResult(
-            id=cid, title=redact.text(title), phase=phase, kind=kind, type=type_,
-            outcome=outcome, summary=redact.text(summary), duration_s=round(duration, 3),
-            evidence=redact.data(evidence or {}), attempts=1, started_at=now(),
-            finished_at=now(), position=self.seq,
-        )
-        self.seq += 1
-        self.results[cid] = result
-        try:
-            durably(lambda: self.journal.record(result, redact.text(output) if output else None))
-        except Exception as exc:
-            if not self.rolling_back:
-                raise
-            # returning to the old release matters more than writing down that we did
-            self.say(f"  ⚠ journal: cannot record {cid}: {type(exc).__name__}: {exc}")
-        self.checkpoint()
-        self.listener.check_finished(result)
-        return result
-
-    def checkpoint(self) -> None:
-        """Raise the cancellation of a signal that has not reached the guard yet: Python
-        3.11's ``wait_for`` turns a cancellation that races its timeout into TimeoutError
-        (and callers rightly catch that), so after each step the session asks again."""
-        if self.signal and not self.signal_taken and not self.rolling_back:
-            raise asyncio.CancelledError(f"interrupted by {self.signal}")
-
-    async def settle(self) -> None:
-        """Between steps: let a signal that arrived during the last one (its handler runs
-        on the event loop, which synchronous work keeps waiting) stop the run now, not one
-        step later — above all not after the release is recorded live."""
-        await asyncio.sleep(0.005)
-        self.checkpoint()
-
-    def save_state(self, stage: str, **extra: Any) -> None:
-        """What `gonogo resume` needs, in the run's meta."""
-        state: dict[str, Any] = {
-            "stage": stage, "version": self.version, "command": self.command,
-            "changed": [s.name for s in self.changed], "done": sorted(self.done),
-            "plan": [{"name": s.name, "previous": s.previous.to_json() if s.previous else None,
-                      "target": s.target} for s in (self.plan.steps if self.plan else [])],
-            **extra,
-        }
-        try:
-            durably(lambda: self.store.update_meta(self.journal.run_id, deploy=state))
-        except Exception as exc:
-            if not self.rolling_back:
-                raise
-            self.say(f"  ⚠ journal: cannot save the run's stage {stage!r}: {exc}")
-        self.checkpoint()
-
-    async def notify(self, event: str, title: str, body: str) -> None:
-        if not self.notifier:
-            return
-        delivery = await self.notifier.send(event, title, body)
-        if delivery.problem:
-            self.say(f"  ⚠ notification ({event}) not delivered: {delivery.problem}")
-
-    # ---- phases through the engine ----------------------------------------------------
-
-    async def run_phases(self, kinds: Iterable[str]) -> Verdict:
-        wanted = set(kinds)
-        phases = [p for p in self.config.phases if p.kind in wanted]
-        plan = Plan(phases, {c.id for p in phases for c in p.checks})
-        if not plan.checks:
-            return Verdict.GO
-        runner = Runner(self.ctx, _OffsetJournal(self.journal, self.seq), [self.listener],
-                        jobs=self.config.defaults.jobs, retries=self.config.defaults.retries)
-        runner.results.update(self.results)  # checks may refer to earlier phases' results
-        try:
-            results = await runner.run(plan)
-        finally:
-            self.listener.close()
-        self.seq += len(plan.checks)
-        for result in results:
-            self.results[result.id] = result
-        await self.settle()
-        return decide(results)
-
-    # ---- the deploy -------------------------------------------------------------------
+class DeploySession(RollbackSteps):
+    """One deploy (or rollback, or resumed) run: the gate, the rollout under its guard,
+    verify, watch and going live; the rollback and the run's state come from its bases."""
 
     async def gate(self, live_versions: dict[str, Deployed]) -> int | None:
         """Preflight phases and the drivers' read-only probes; an exit code when NO-GO."""
@@ -270,7 +100,12 @@ class DeploySession:
                      on_fault: Callable[[str], Awaitable[int]] | None = None) -> int:
         """``steps`` (the services), then verify and watch — the part of a deploy that
         changes things, under one guard: whatever ends it early rolls back (``on_fault``,
-        by default ``roll_back``). Once verified and recorded live, post runs outside it."""
+        by default ``roll_back``). Once verified and recorded live, post runs outside it.
+        A `rollback` run changing services IS the rollback: from here a signal is noted and
+        the rollback finished, as during a deploy's own rollback (half of one is the worst
+        state; SIGKILL stops it, and `gonogo resume` completes it)."""
+        if self.command == "rollback":
+            self.rolling_back = True
         try:
             if steps is not None:
                 await steps()
@@ -473,157 +308,3 @@ class DeploySession:
                           "verdict: GO\n" + "\n".join(f"{s.name}: {s.change()}"
                                                       for s in self.plan.steps))
         return EXIT_GO
-
-    # ---- rollback ---------------------------------------------------------------------
-
-    async def roll_back(self, reason: str) -> int:
-        self.rolling_back = True
-        self.say(f"\nRolling back: {reason}")
-        self.save_state("rollback", reason=reason)
-        faults.point("rollback.start")
-        await self.notify("rollback", f"{self.config.name}: rolling back {self.version} in "
-                                      f"{self.env_name}", f"{reason}\n{self.failing_items()}")
-        self.listener.phase_started(Phase("rollback", "Roll back", "rollback", ()))
-        ok = True
-        for step in reversed(self.changed):
-            ok = await self.rollback_one(step) and ok
-        faults.point("rollback.before_phase")
-        try:
-            if await self.run_phases({"rollback"}) == Verdict.NO_GO:
-                ok = False
-        except Exception as exc:
-            self.say(self.config.environment.redactor.text(
-                f"  ✗ rollback phases: unexpected error: {type(exc).__name__}: {exc}"))
-            ok = False
-        if self.changed:
-            self.listener.phase_started(
-                Phase("rollback-health", "Old release serves", "rollback", ()))
-        for step in reversed(self.changed):
-            ok = await self.prove_old(step) and ok
-        faults.point("rollback.proven")
-        return await self.rolled_back(reason, ok)
-
-    async def rollback_one(self, step: ServiceStep) -> bool:
-        started = time.monotonic()
-        back_to = step.previous.label() if step.previous else "(not running)"
-        title = f"Roll back {step.name} to {back_to}"
-        try:
-            faults.point(f"rollback.before:{step.name}")
-            summary = await step.driver.rollback(step.previous, self.version)
-            faults.point(f"rollback.after:{step.name}")
-        except DriverError as exc:
-            self.record(f"rollback.{step.name}", title, "rollback", "rollback",
-                        f"service.{step.spec.driver}", Outcome.FAILED, exc.message,
-                        time.monotonic() - started, output=exc.output)
-            return False
-        except Exception as exc:  # a Docker API error, a lost connection: the step failed
-            self.record(f"rollback.{step.name}", title, "rollback", "rollback",
-                        f"service.{step.spec.driver}", Outcome.FAILED,
-                        f"unexpected error: {type(exc).__name__}: {exc}",
-                        time.monotonic() - started)
-            return False
-        self.record(f"rollback.{step.name}", title, "rollback", "rollback",
-                    f"service.{step.spec.driver}", Outcome.PASSED, summary,
-                    time.monotonic() - started)
-        return True
-
-    async def prove_old(self, step: ServiceStep) -> bool:
-        cid, title = f"rollback-health.{step.name}", f"{step.name} healthy again"
-        if step.previous is None:
-            self.record(cid, title, "rollback-health", "rollback", "service.health",
-                        Outcome.SKIPPED, "it did not run before this deploy", 0.0)
-            return True
-        faults.point(f"rollback.health:{step.name}")
-        started = time.monotonic()
-        previous_version = step.previous.version or ""
-        try:
-            report = await wait_healthy(step.driver, self.ctx, env={
-                "GONOGO_VERSION": previous_version, "GONOGO_SERVICE": step.name})
-        except Exception as exc:
-            report = HealthReport(False, f"unexpected error: {type(exc).__name__}: {exc}", 0)
-        outcome = Outcome.PASSED if report.healthy else Outcome.FAILED
-        self.record(cid, f"{title} on {step.previous.label()}", "rollback-health", "rollback",
-                    "service.health", outcome, report.summary, time.monotonic() - started,
-                    {"probes": report.probes, "healthy_at": report.healthy_at})
-        return report.healthy
-
-    async def rolled_back(self, reason: str, ok: bool) -> int:
-        self.rolling_back = True
-        run_id = self.journal.run_id
-        if ok:
-            self.releases.update_release(run_id, status="rolled_back", finished=True, note=reason)
-            await self.record_what_runs()
-            olds = ", ".join(f"{s.name} {s.previous.label()}" for s in reversed(self.changed)
-                             if s.previous) or "nothing had changed"
-            self.closing.append(f"Rolled back {self.version} in {self.env_name}: {reason}. "
-                                f"The previous release serves again ({olds}).")
-            self.save_state("rolled_back", reason=reason)
-            await self.notify("rollback", f"{self.config.name}: {self.version} rolled back in "
-                                          f"{self.env_name}", f"{reason}\n{self.failing_items()}")
-            return EXIT_ROLLED_BACK
-        self.releases.update_release(run_id, status="rollback_failed", finished=True, note=reason)
-        await self.record_what_runs()
-        self.save_state("rollback_failed", reason=reason)
-        self.closing.append(f"ROLLBACK FAILED in {self.env_name}: {reason}; the previous "
-                            "release could not be proven healthy. Act now:")
-        self.closing.extend(f"  {item}" for item in self.failing_items().splitlines())
-        contacts = self.config.model.contacts
-        if contacts:
-            self.closing.append("Contacts:")
-            self.closing.extend(f"  {c.role}: {c.contact}" for c in contacts)
-        await self.notify("rollback_failed", f"{self.config.name}: ROLLBACK FAILED in "
-                                             f"{self.env_name}", self.failing_items())
-        return EXIT_ROLLBACK_FAILED
-
-    async def record_what_runs(self) -> None:
-        """After a rollback (or a failed one): each changed service as the engine runs it
-        now. The engine saying "running" is not enough where gonogo's own last word on the
-        service was a failure: then it is recorded ``unhealthy`` or ``unknown``."""
-        env = self.config.environment.name
-        for step in self.changed:
-            seen = await observe(step.driver)
-            previous = step.previous
-            version, image, state = recorded(seen, previous.version if previous else None,
-                                             previous.image if previous else None)
-            doubt = self._last_word(step.name)
-            if state == "live" and doubt is not None:
-                state = doubt
-            elif seen.state == "unknown" and doubt is not None:
-                version, image = None, None  # neither the engine nor gonogo knows
-            try:
-                self.releases.refresh_live(env, step.name, version, image,
-                                           self.journal.run_id, state)
-            except Exception as exc:  # the store failing must not hide the closing message
-                self.say(f"  ⚠ journal: cannot record what {step.name} runs: {exc}")
-
-    def _last_word(self, name: str) -> str | None:
-        """gonogo's own latest evidence on a changed service: ``unhealthy`` (a health gate
-        or proof failed), ``unknown`` (changed, never proven) or None (proven healthy)."""
-        def outcome(cid: str) -> Outcome | None:
-            result = self.results.get(cid)
-            return result.outcome if result is not None else None
-
-        proof = outcome(f"rollback-health.{name}")
-        if proof == Outcome.FAILED:
-            return "unhealthy"
-        if outcome(f"rollback.{name}") == Outcome.FAILED:
-            return "unknown"  # its rollback failed: what runs is not what was meant to
-        if proof == Outcome.PASSED:
-            return None
-        if outcome(f"rollback.{name}") is not None:
-            return "unknown"  # rolled back, never proven
-        health = outcome(f"health.{name}")  # no rollback of it: a `rollback` run's deploy
-        if health in (Outcome.FAILED, Outcome.PASSED):
-            return "unhealthy" if health == Outcome.FAILED else None
-        return "unknown"
-
-    # ---- summaries ----------------------------------------------------------------------
-
-    def failing_items(self) -> str:
-        bad = [r for r in self.results.values()
-               if not r.advisory and r.outcome in (Outcome.FAILED, Outcome.ERRORED)]
-        return "\n".join(f"✗ {r.title}: {r.summary}" for r in bad)
-
-    def pending_items(self) -> str:
-        return "\n".join(f"⏳ {r.title}" for r in self.results.values()
-                         if r.outcome == Outcome.PENDING)

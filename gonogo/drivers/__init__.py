@@ -1,6 +1,8 @@
 """Deploy drivers: how a service is changed, inspected, health-checked and rolled back.
 
 One module per driver (``compose``, ``swarm``, ``shell``); ``driver_for`` picks one.
+Drivers are leaves: they know ``core``, the config model (``ServiceModel``) and the
+utilities (targets, redact, private); never the engine, journal, reports or commands.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from typing import Any, Literal, Protocol
 
 from gonogo.config.model import ServiceModel
 from gonogo.redact import Redactor
+from gonogo.targets.docker import docker_binary
 from gonogo.targets.local import ProcessResult, run_process
 
 TAIL_LINES = 8
@@ -190,19 +191,6 @@ def tail(result: ProcessResult, redactor: Redactor, lines: int = TAIL_LINES) -> 
 
 
 # ---- docker -------------------------------------------------------------------------
-
-
-def docker_binary() -> str:
-    """``$GONOGO_DOCKER``, else Debian's ``/usr/bin/docker``, else ``docker`` on PATH.
-
-    Explicit because a machine may carry several clients, not all matching its engine.
-    """
-    chosen = os.environ.get("GONOGO_DOCKER")
-    if chosen:
-        return chosen
-    if os.access("/usr/bin/docker", os.X_OK):
-        return "/usr/bin/docker"
-    return shutil.which("docker") or "docker"
 
 
 @functools.cache

@@ -22,7 +22,6 @@ from gonogo.drivers.base import (
     Health,
     Observed,
     container_health,
-    docker_binary,
     docker_client,
     in_thread,
     observed_from_health,
@@ -30,6 +29,7 @@ from gonogo.drivers.base import (
     version_of,
 )
 from gonogo.drivers.swarm_spec import create_args, create_spec, policy_args
+from gonogo.targets.docker import docker_binary
 
 
 def _image(spec: dict[str, Any] | None) -> str | None:

@@ -6,18 +6,20 @@ from __future__ import annotations
 
 import asyncio
 import time
-import traceback
-from collections.abc import Awaitable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from gonogo import faults
 from gonogo.checks.base import CheckContext, Evidence
 from gonogo.config.model import CheckSpec, Phase
-from gonogo.durations import format_duration
-from gonogo.engine.outcomes import SATISFIED, CheckResult, Outcome, now
-from gonogo.errors import CheckError, CheckFailed, CheckProblem, CheckWarning
+from gonogo.core.clock import now
+from gonogo.core.durations import format_duration
+from gonogo.core.errors import CheckError, CheckFailed, CheckProblem, CheckWarning
+from gonogo.core.outcomes import SATISFIED, CheckResult, Outcome
+from gonogo.engine.tasks import outcome_of, run_all
+from gonogo.engine.watch import watch_phase
 
 #: What `check` says of a check whose type changes state (``Check.changes_state``).
 CHANGES_STATE = "changes state; not run by check — runs only under `gonogo deploy`"
@@ -25,24 +27,6 @@ CHANGES_STATE = "changes state; not run by check — runs only under `gonogo dep
 
 #: What a check that was running when the run was cancelled (Ctrl-C) is recorded as.
 INTERRUPTED = "interrupted by Ctrl-C before it finished"
-
-
-async def run_all(coroutines: Iterable[Awaitable[Any]]) -> None:
-    """Run concurrently; when cancelled, cancel every one and wait until all have ended.
-
-    ``asyncio.gather`` returns as soon as its first child is cancelled, leaving the others
-    unwinding after the run is over: their results go unrecorded, their processes may live
-    on, and asyncio prints "exception was never retrieved". Here nothing outlives the call.
-    """
-    tasks = [asyncio.ensure_future(c) for c in coroutines]
-    try:
-        await asyncio.gather(*tasks)
-    except BaseException:
-        for task in tasks:
-            task.cancel()
-        # every child records itself (interrupted) and stops its processes before this ends
-        await asyncio.gather(*tasks, return_exceptions=True)
-        raise
 
 
 class Journal(Protocol):
@@ -154,10 +138,8 @@ class Runner:
             self._done[spec.id] = asyncio.Event()
             self._position[spec.id] = position
         for phase in plan.phases:
-            self._emit("phase_started", phase)
+            self.emit("phase_started", phase)
             if phase.kind == "watch" and phase.duration:  # sampled over a window
-                from gonogo.engine.watch import watch_phase
-
                 await watch_phase(self, phase, semaphore)
                 continue
             await run_all(self._run_one(spec, semaphore) for spec in phase.checks)
@@ -168,33 +150,34 @@ class Runner:
     async def _run_one(self, spec: CheckSpec, semaphore: asyncio.Semaphore) -> None:
         try:
             if self.read_only and spec.params.changes_state:
-                result = self._result(spec, Outcome.SKIPPED, CHANGES_STATE, 0.0, {}, 0)
+                result = self.result(spec, Outcome.SKIPPED, CHANGES_STATE, 0.0, {}, 0)
                 result.advisory = True  # an action deferred to deploy, not a gate that failed
-                self._finish(result, None)
+                self.finish(result, None)
                 return
-            blocked = await self._wait_for_needs(spec)
+            blocked = await self.wait_for_needs(spec)
             if blocked:
-                result = self._result(spec, Outcome.SKIPPED, blocked, 0.0, {}, 0)
-                self._finish(result, None)
+                result = self.result(spec, Outcome.SKIPPED, blocked, 0.0, {}, 0)
+                self.finish(result, None)
                 return
             if spec.manual:
                 reason = getattr(spec.params, "reason", None)
                 summary = "awaiting sign-off" + (f" ({reason})" if reason else "")
-                self._finish(self._result(spec, Outcome.PENDING, summary, 0.0, {}, 0), None)
+                self.finish(self.result(spec, Outcome.PENDING, summary, 0.0, {}, 0), None)
                 return
-            self._emit("check_started", spec)
+            self.emit("check_started", spec)
             faults.point(f"check.before:{spec.id}")
             try:
                 result, output = await self._attempts(spec, semaphore)
             except asyncio.CancelledError:
                 self.record_interrupted(spec)
                 raise
-            self._finish(result, output)
+            self.finish(result, output)
             faults.point(f"check.after:{spec.id}")
         finally:
-            self._done[spec.id].set()
+            self.done(spec)
 
-    async def _wait_for_needs(self, spec: CheckSpec) -> str | None:
+    async def wait_for_needs(self, spec: CheckSpec) -> str | None:
+        """Wait until every check ``spec`` needs has a result; why it cannot run, or None."""
         for need in spec.needs:
             event = self._done.get(need)
             if event is not None:
@@ -249,7 +232,7 @@ class Runner:
         if outcome == Outcome.FAILED and spec.advisory:
             outcome = Outcome.WARNED
         duration = time.monotonic() - started - queued
-        result = self._result(spec, outcome, summary, duration, evidence, attempt)
+        result = self.result(spec, outcome, summary, duration, evidence, attempt)
         result.started_at = started_at
         return result, output
 
@@ -258,27 +241,25 @@ class Runner:
     ) -> tuple[Outcome, str, dict[str, object], str | None]:
         try:
             evidence: Evidence = await asyncio.wait_for(spec.params.run(self.ctx), timeout)
-        except CheckFailed as exc:
-            return Outcome.FAILED, exc.message, exc.evidence, _pop_output(exc)
-        except CheckWarning as exc:
-            return Outcome.WARNED, exc.message, exc.evidence, _pop_output(exc)
-        except CheckError as exc:
-            return Outcome.ERRORED, exc.message, exc.evidence, _pop_output(exc)
-        except TimeoutError:
-            return Outcome.FAILED, f"timed out after {format_duration(timeout)}", {}, None
-        except CheckProblem as exc:  # a plugin's own subclass
-            return Outcome.ERRORED, exc.message, exc.evidence, None
-        except Exception as exc:  # the runner, not the check, records the unexpected
-            trace = traceback.format_exc(limit=8)
-            return (
-                Outcome.ERRORED,
-                f"unexpected error: {type(exc).__name__}: {exc}",
-                {"traceback": trace},
-                None,
-            )
+        except Exception as exc:
+            outcome, summary, data = outcome_of(exc, timeout)
+            output = _pop_output(exc) if isinstance(exc, _OUTPUT_CARRIERS) else None
+            return outcome, summary, data, output
         return Outcome.PASSED, evidence.summary, evidence.data, evidence.output
 
     # ---- bookkeeping ----------------------------------------------------------------
+
+    def start(self, spec: CheckSpec) -> float:
+        """``spec`` begins (listeners hear it; an interruption from now on is recorded);
+        returns its monotonic start."""
+        self.emit("check_started", spec)
+        started = time.monotonic()
+        self._trying[spec.id] = (started, now(), "")
+        return started
+
+    def done(self, spec: CheckSpec) -> None:
+        """``spec`` has ended, whatever its outcome: its dependents may go on."""
+        self._done[spec.id].set()
 
     def record_interrupted(self, spec: CheckSpec, attempts: int = 1) -> None:
         """Journal a check that was running when the run was cancelled as ``errored``: it
@@ -289,12 +270,12 @@ class Runner:
             return
         started, started_at, last = trying
         summary = INTERRUPTED + (f" (last try: {last})" if last else "")
-        result = self._result(spec, Outcome.ERRORED, summary, time.monotonic() - started,
+        result = self.result(spec, Outcome.ERRORED, summary, time.monotonic() - started,
                               {"interrupted": "Ctrl-C (SIGINT)"}, attempts)
         result.started_at = started_at
-        self._finish(result, None)
+        self.finish(result, None)
 
-    def _result(
+    def result(
         self,
         spec: CheckSpec,
         outcome: Outcome,
@@ -303,6 +284,7 @@ class Runner:
         evidence: dict[str, object],
         attempts: int,
     ) -> CheckResult:
+        """A redacted result of ``spec`` (not yet journaled: ``finish`` does that)."""
         redact = self.ctx.redactor
         return CheckResult(
             id=spec.id,
@@ -322,7 +304,8 @@ class Runner:
             position=self._position.get(spec.id, 0),
         )
 
-    def _finish(self, result: CheckResult, output: str | None) -> None:
+    def finish(self, result: CheckResult, output: str | None) -> None:
+        """Journal ``result`` (and its redacted output), then tell the listeners."""
         if result.started_at is None:
             result.started_at = result.finished_at
         self._trying.pop(result.id, None)
@@ -330,13 +313,18 @@ class Runner:
         # journal first: a dependent may start only once this result is durable
         self.journal.record(result, clean)
         self.results[result.id] = result
-        self._emit("check_finished", result)
+        self.emit("check_finished", result)
 
-    def _emit(self, event: str, arg: object) -> None:
+    def emit(self, event: str, arg: object) -> None:
+        """Tell every listener that has a method named ``event``."""
         for listener in self.listeners:
             method = getattr(listener, event, None)
             if method is not None:
                 method(arg)
+
+
+#: Problems whose evidence may carry the check's captured output (kept apart from evidence).
+_OUTPUT_CARRIERS = (CheckFailed, CheckWarning, CheckError)
 
 
 def _pop_output(exc: CheckProblem) -> str | None:

@@ -18,22 +18,34 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from gonogo import faults
 from gonogo.checks.base import CheckContext
 from gonogo.checks.signals import Sample, Signal, WatchState, baselines, has_baseline
 from gonogo.config.model import CheckSpec, Phase
-from gonogo.durations import format_duration
-from gonogo.engine.outcomes import Outcome, now
-from gonogo.engine.runner import run_all
-from gonogo.errors import CheckError, CheckFailed, CheckProblem, CheckWarning
+from gonogo.core.durations import format_duration
+from gonogo.core.errors import CheckProblem
+from gonogo.core.outcomes import CheckResult, Outcome
+from gonogo.engine.tasks import outcome_of, run_all
 
-if TYPE_CHECKING:
-    from gonogo.engine.runner import Runner
+
+class WindowHost(Protocol):
+    """What a watch window needs of the runner that holds it (``gonogo.engine.runner.Runner``):
+    its public bookkeeping, so each sampled check is journaled like any other."""
+
+    ctx: CheckContext
+
+    async def wait_for_needs(self, spec: CheckSpec) -> str | None: ...
+    def result(self, spec: CheckSpec, outcome: Outcome, summary: str, duration: float,
+               evidence: dict[str, object], attempts: int) -> CheckResult: ...
+    def finish(self, result: CheckResult, output: str | None) -> None: ...
+    def emit(self, event: str, arg: object) -> None: ...
+    def start(self, spec: CheckSpec) -> float: ...
+    def done(self, spec: CheckSpec) -> None: ...
+    def record_interrupted(self, spec: CheckSpec, attempts: int = 1) -> None: ...
 
 DEFAULT_INTERVAL = 30.0
 #: Consecutive samples that could not be taken before the check ends as errored.
@@ -99,7 +111,7 @@ async def take_baselines(ctx: CheckContext, phases: Iterable[Phase]) -> dict[str
     return report
 
 
-async def watch_phase(runner: Runner, phase: Phase, semaphore: asyncio.Semaphore) -> None:
+async def watch_phase(runner: WindowHost, phase: Phase, semaphore: asyncio.Semaphore) -> None:
     duration = phase.duration or 0.0
     interval = min(phase.interval or DEFAULT_INTERVAL, duration) if duration else 0.0
     window = _Window(duration, interval)
@@ -110,20 +122,18 @@ async def watch_phase(runner: Runner, phase: Phase, semaphore: asyncio.Semaphore
 
 
 async def _watch_one(
-    runner: Runner, spec: CheckSpec, window: _Window, semaphore: asyncio.Semaphore
+    runner: WindowHost, spec: CheckSpec, window: _Window, semaphore: asyncio.Semaphore
 ) -> None:
     try:
-        blocked = await runner._wait_for_needs(spec)
+        blocked = await runner.wait_for_needs(spec)
         if blocked:
-            runner._finish(runner._result(spec, Outcome.SKIPPED, blocked, 0.0, {}, 0), None)
+            runner.finish(runner.result(spec, Outcome.SKIPPED, blocked, 0.0, {}, 0), None)
             return
         if spec.manual:
-            runner._finish(runner._result(spec, Outcome.PENDING, "awaiting sign-off", 0.0, {}, 0),
+            runner.finish(runner.result(spec, Outcome.PENDING, "awaiting sign-off", 0.0, {}, 0),
                            None)
             return
-        runner._emit("check_started", spec)
-        started = time.monotonic()
-        runner._trying[spec.id] = (started, now(), "")
+        started = runner.start(spec)
         try:
             outcome, summary, evidence, samples = await _loop(runner, spec, window, semaphore)
         except asyncio.CancelledError:
@@ -131,15 +141,15 @@ async def _watch_one(
             raise
         if outcome == Outcome.FAILED and spec.advisory:
             outcome = Outcome.WARNED
-        result = runner._result(spec, outcome, summary, time.monotonic() - started, evidence,
+        result = runner.result(spec, outcome, summary, time.monotonic() - started, evidence,
                                 samples)
-        runner._finish(result, None)
+        runner.finish(result, None)
     finally:
-        runner._done[spec.id].set()
+        runner.done(spec)
 
 
 async def _loop(
-    runner: Runner, spec: CheckSpec, window: _Window, semaphore: asyncio.Semaphore
+    runner: WindowHost, spec: CheckSpec, window: _Window, semaphore: asyncio.Semaphore
 ) -> tuple[Outcome, str, dict[str, Any], int]:
     ctx = runner.ctx
     params = spec.params
@@ -198,7 +208,7 @@ async def _loop(
                 breaches = 0
             inconclusive += got.inconclusive
             shown = replace(got, summary=ctx.redactor.text(got.summary), data={})
-            runner._emit("watch_progress", WatchProgress(spec, shown, window.left(), breaches,
+            runner.emit("watch_progress", WatchProgress(spec, shown, window.left(), breaches,
                                                          limit))
             if breaches >= limit:
                 _halt(window, spec)
@@ -277,16 +287,14 @@ async def _take(
                 return await asyncio.wait_for(params.sample(ctx, state), timeout)
             evidence = await asyncio.wait_for(params.run(ctx), timeout)
             return Sample(None, False, evidence.summary, data=evidence.data)
-        except CheckFailed as exc:
-            return Sample(None, True, exc.message, data=exc.evidence)
-        except CheckWarning as exc:
-            return Sample(None, False, exc.message, data=exc.evidence)
-        except CheckError as exc:
-            return exc.message
-        except TimeoutError:
+        except TimeoutError:  # a sample that does not come is no breach: it was not taken
             return f"no answer within {format_duration(timeout)}"
-        except CheckProblem as exc:
-            return exc.message
-        except Exception as exc:  # recorded, like the runner does, never raised
-            ctx.progress(traceback.format_exc(limit=4))
-            return f"unexpected error: {type(exc).__name__}: {exc}"
+        except Exception as exc:  # the runner's mapping: failed is a breach, errored no sample
+            outcome, message, evidence_data = outcome_of(exc, timeout, trace_limit=4)
+            if "traceback" in evidence_data and not isinstance(exc, CheckProblem):
+                ctx.progress(evidence_data["traceback"])  # recorded, never raised
+            if outcome == Outcome.FAILED:
+                return Sample(None, True, message, data=evidence_data)
+            if outcome == Outcome.WARNED:
+                return Sample(None, False, message, data=evidence_data)
+            return message

@@ -2,5 +2,6 @@
 request, a Markdown checklist in the reference's shape) tailored to what it found.
 
 ``detect`` finds things (one small function each), ``plan`` turns them into phases and
-checks, ``write_yaml`` and ``write_checklist`` render that one plan.
+checks, ``write_yaml`` and ``write_checklist`` render that one plan. It may import check
+types (through ``plugins``), drivers, the utilities and ``core``; only commands import it.
 """

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from gonogo.core.ids import slug
 from gonogo.drivers.base import compose_command
 from gonogo.init.detect import Findings
 from gonogo.plugins import check_types
@@ -137,7 +138,7 @@ def quality_phase(found: Findings) -> PlannedPhase | None:
         if "build" in pkg.scripts:
             command = run_script(ws.manager, pkg, "build")
             checks.append(PlannedCheck(
-                {"id": f"{_slug(pkg.name)}-build", "title": f"{label(pkg.path.name)} build passes",
+                {"id": f"{_id_of(pkg.name)}-build", "title": f"{label(pkg.path.name)} build passes",
                  "run": command, "needs": ["install"], "timeout": "10m"}, shell=command))
     linted = [p.name for p in pkgs if ws.has_eslint_config or p.has_eslint_config]
     if linted:
@@ -201,7 +202,7 @@ def environment_phase(found: Findings) -> PlannedPhase | None:
     for var in example.variables:
         if re.search(r"SECRET|SIGNING_KEY", var.name):
             checks.append(PlannedCheck(typed(
-                f"{_slug(var.name)}-strength", f"`{var.name}` is strong (32+ characters)",
+                f"{_id_of(var.name)}-strength", f"`{var.name}` is strong (32+ characters)",
                 "secret.strength", {"name": var.name, "min_length": 32}, {"type": "manual"})))
     if "DATABASE_URL" in names:
         checks.append(PlannedCheck(typed(
@@ -211,7 +212,7 @@ def environment_phase(found: Findings) -> PlannedPhase | None:
     for name in ("ALLOWED_ORIGINS", "CORS_ORIGINS", "CORS_ORIGIN"):
         if name in names:
             checks.append(PlannedCheck(typed(
-                _slug(name), f"`{name}` includes production domain", "env.list",
+                _id_of(name), f"`{name}` includes production domain", "env.list",
                 {"name": name, "contains": ["https://${domain}"]}, {"type": "manual"})))
             break
     checks.append(PlannedCheck(typed(
@@ -230,7 +231,7 @@ def images_phase(found: Findings) -> PlannedPhase | None:
              "timeout": "30m"}, shell=command))
     elif found.dockerfiles:
         for dockerfile in found.dockerfiles:
-            image = _slug(dockerfile.rsplit("/", 2)[0] if "/" in dockerfile else found.name)
+            image = _id_of(dockerfile.rsplit("/", 2)[0] if "/" in dockerfile else found.name)
             command = f"docker build -f {dockerfile} -t {image}:check ."
             checks.append(PlannedCheck(
                 {"id": f"{image}-image-build", "title": f"`{dockerfile}` builds", "run": command,
@@ -289,7 +290,7 @@ def services(found: Findings) -> list[dict[str, Any]]:
             continue  # databases and proxies from public images are not released by the team
         image = svc.image.rsplit(":", 1)[0] if svc.image and "$" not in svc.image else None
         out.append({
-            "name": _slug(svc.name),
+            "name": _id_of(svc.name),
             "driver": "compose",
             "compose_file": compose.path,
             "service": svc.name,
@@ -331,5 +332,5 @@ def secrets(found: Findings) -> list[dict[str, Any]]:
     return out
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower().lstrip("@")).strip("-") or "item"
+def _id_of(text: str) -> str:
+    return slug(text, "item", limit=None)

@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from gonogo.errors import StateError
-from gonogo.journal.store import create_tables, metadata
+from gonogo.core.errors import StateError
+from gonogo.journal.schema import create_tables, metadata
 
 release_migrations = sa.Table(
     "release_migrations",

@@ -19,77 +19,20 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from gonogo.durations import format_duration
-from gonogo.errors import LockHeld, StateError
-from gonogo.journal.store import _user, create_tables, metadata
+from gonogo.core.clock import from_iso, iso, now
+from gonogo.core.durations import format_duration
+from gonogo.core.errors import LockHeld, StateError
+from gonogo.identity import os_user
+from gonogo.journal.schema import TABLES, create_tables, deploy_locks, live_services, releases
 
 LEASE_S = 60.0
 
-releases = sa.Table(
-    "releases",
-    metadata,
-    sa.Column("run_id", sa.String(64), primary_key=True),
-    sa.Column("environment", sa.String(128), nullable=False),
-    sa.Column("version", sa.String(256), nullable=False),
-    # deploying | live | failed | rolled_back | rollback_failed | superseded
-    sa.Column("status", sa.String(32), nullable=False),
-    sa.Column("verified", sa.Boolean, nullable=False, default=False),
-    sa.Column("command", sa.String(32), nullable=False, default="deploy"),
-    sa.Column("started_at", sa.String(40), nullable=False),
-    sa.Column("finished_at", sa.String(40)),
-    sa.Column("user", sa.String(128)),
-    sa.Column("host", sa.String(255)),
-    sa.Column("services", sa.Text, nullable=False, default="{}"),
-    sa.Column("note", sa.Text),
-)
-
-live_services = sa.Table(
-    "live_services",
-    metadata,
-    sa.Column("environment", sa.String(128), primary_key=True),
-    sa.Column("service", sa.String(255), primary_key=True),
-    sa.Column("version", sa.String(256)),
-    sa.Column("image", sa.Text),
-    sa.Column("since", sa.String(40), nullable=False),
-    sa.Column("user", sa.String(128)),
-    sa.Column("run_id", sa.String(64)),
-    # what the engine reported: live | starting | unhealthy | absent | unknown
-    sa.Column("state", sa.String(32), nullable=False, default="live"),
-)
-
-deploy_locks = sa.Table(
-    "deploy_locks",
-    metadata,
-    sa.Column("environment", sa.String(128), primary_key=True),
-    sa.Column("run_id", sa.String(64), nullable=False),
-    sa.Column("user", sa.String(128)),
-    sa.Column("host", sa.String(255), nullable=False),
-    sa.Column("pid", sa.Integer, nullable=False),
-    sa.Column("version", sa.String(256)),
-    sa.Column("command", sa.String(32)),
-    sa.Column("acquired_at", sa.String(40), nullable=False),
-    sa.Column("expires_at", sa.String(40), nullable=False),
-)
-
-TABLES = [releases, live_services, deploy_locks]
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _iso(value: datetime) -> str:
-    return value.isoformat(timespec="milliseconds")
-
-
-def _dt(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
 
 
 def env_key(environment: str | None) -> str:
@@ -110,13 +53,13 @@ class Lock:
 
     @property
     def age(self) -> str:
-        return format_duration((_now() - self.acquired_at).total_seconds())
+        return format_duration((now() - self.acquired_at).total_seconds())
 
     def stale_reason(self) -> str | None:
         """Why the holder is gone, or None while it is alive."""
         if self.host == socket.gethostname() and not pid_alive(self.pid):
             return f"its process {self.pid} on {self.host} is gone"
-        overdue = (_now() - self.expires_at).total_seconds()
+        overdue = (now() - self.expires_at).total_seconds()
         if overdue > 0:
             return f"its lease expired {format_duration(overdue)} ago and was not renewed"
         return None
@@ -187,11 +130,11 @@ class ReleaseStore:
                 command: str = "deploy", lease: float = LEASE_S) -> Lock:
         """Take the environment's lock atomically, or raise LockHeld saying who holds it."""
         env = env_key(environment)
-        at = _now()
+        at = now()
         row = {
-            "environment": env, "run_id": run_id, "user": _user(), "host": socket.gethostname(),
+            "environment": env, "run_id": run_id, "user": os_user(), "host": socket.gethostname(),
             "pid": os.getpid(), "version": version, "command": command,
-            "acquired_at": _iso(at), "expires_at": _iso(at + timedelta(seconds=lease)),
+            "acquired_at": iso(at), "expires_at": iso(at + timedelta(seconds=lease)),
         }
         try:
             with self.engine.begin() as conn:
@@ -211,15 +154,15 @@ class ReleaseStore:
             return self.acquire(environment, run_id, version, command, lease)
         if held.run_id != old_run_id or held.stale_reason() is None:
             raise LockHeld(lock_message(held))
-        at = _now()
+        at = now()
         with self.engine.begin() as conn:
             done = conn.execute(
                 deploy_locks.update()
                 .where((deploy_locks.c.environment == held.environment)
                        & (deploy_locks.c.run_id == old_run_id)
                        & (deploy_locks.c.pid == held.pid))
-                .values(run_id=run_id, user=_user(), host=socket.gethostname(), pid=os.getpid(),
-                        command=command, expires_at=_iso(at + timedelta(seconds=lease)))
+                .values(run_id=run_id, user=os_user(), host=socket.gethostname(), pid=os.getpid(),
+                        command=command, expires_at=iso(at + timedelta(seconds=lease)))
             )
         if done.rowcount != 1:
             raise LockHeld(f"the lock of {env_key(environment)} changed hands while resuming")
@@ -245,7 +188,7 @@ class ReleaseStore:
                 deploy_locks.update()
                 .where((deploy_locks.c.environment == env_key(environment))
                        & (deploy_locks.c.run_id == run_id))
-                .values(expires_at=_iso(_now() + timedelta(seconds=lease)))
+                .values(expires_at=iso(now() + timedelta(seconds=lease)))
             )
         return bool(done.rowcount)
 
@@ -293,8 +236,8 @@ class ReleaseStore:
             conn.execute(releases.delete().where(releases.c.run_id == run_id))
             conn.execute(releases.insert().values(
                 run_id=run_id, environment=env_key(environment), version=version,
-                status="deploying", verified=False, command=command, started_at=_iso(_now()),
-                user=_user(), host=socket.gethostname(), services=json.dumps(services),
+                status="deploying", verified=False, command=command, started_at=iso(now()),
+                user=os_user(), host=socket.gethostname(), services=json.dumps(services),
             ))
 
     def update_release(self, run_id: str, *, status: str | None = None,
@@ -310,7 +253,7 @@ class ReleaseStore:
         if note is not None:
             values["note"] = note
         if finished:
-            values["finished_at"] = _iso(_now())
+            values["finished_at"] = iso(now())
         with self.engine.begin() as conn:
             if status == "live":
                 # the release that was live before this one is superseded
@@ -359,7 +302,7 @@ class ReleaseStore:
                 (live_services.c.environment == env) & (live_services.c.service == service)))
             conn.execute(live_services.insert().values(
                 environment=env, service=service, version=version, image=image,
-                since=_iso(_now()), user=_user(), run_id=run_id, state=state))
+                since=iso(now()), user=os_user(), run_id=run_id, state=state))
 
     def refresh_live(self, environment: str | None, service: str, version: str | None,
                      image: str | None, run_id: str, state: str) -> None:
@@ -387,7 +330,7 @@ class ReleaseStore:
             rows = conn.execute(query).all()
         return [
             LiveService(environment=m["environment"], service=m["service"], version=m["version"],
-                        image=m["image"], since=_dt(m["since"]) or _now(), user=m["user"],
+                        image=m["image"], since=from_iso(m["since"]) or now(), user=m["user"],
                         run_id=m["run_id"], state=m["state"])
             for m in (r._mapping for r in rows)
         ]
@@ -407,7 +350,7 @@ def _lock_from(m: dict[str, Any]) -> Lock:
     return Lock(
         environment=m["environment"], run_id=m["run_id"], user=m["user"], host=m["host"],
         pid=int(m["pid"]), version=m["version"], command=m["command"],
-        acquired_at=_dt(m["acquired_at"]) or _now(), expires_at=_dt(m["expires_at"]) or _now(),
+        acquired_at=from_iso(m["acquired_at"]) or now(), expires_at=from_iso(m["expires_at"]) or now(),
     )
 
 
@@ -415,7 +358,7 @@ def _release_from(m: Any) -> Release:
     return Release(
         run_id=m["run_id"], environment=m["environment"], version=m["version"],
         status=m["status"], verified=bool(m["verified"]), command=m["command"],
-        started_at=_dt(m["started_at"]) or _now(), finished_at=_dt(m["finished_at"]),
+        started_at=from_iso(m["started_at"]) or now(), finished_at=from_iso(m["finished_at"]),
         user=m["user"], host=m["host"], services=json.loads(m["services"] or "{}"),
         note=m["note"],
     )

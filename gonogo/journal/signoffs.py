@@ -16,18 +16,11 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from gonogo.engine.outcomes import CheckResult, Outcome, decide, exit_code
-from gonogo.errors import UsageError
-from gonogo.journal.store import (
-    RunRecord,
-    Store,
-    _iso,
-    _user,
-    find_item,
-    results,
-    runs,
-    signoffs,
-)
+from gonogo.core.errors import UsageError
+from gonogo.core.outcomes import CheckResult, Outcome, decide, exit_code
+from gonogo.identity import os_user
+from gonogo.journal.schema import RunRecord, find_item, iso_or_none, results, runs, signoffs
+from gonogo.journal.store import Store
 
 #: What each decision makes of the item.
 OUTCOMES = {"approved": Outcome.PASSED, "rejected": Outcome.FAILED, "waived": Outcome.WAIVED}
@@ -76,7 +69,7 @@ def sign(store: Store, ref: str, item: str, *, by: str, decision: str, note: str
                 f"{target.id} is an automated check that {automated}; its evidence cannot be "
                 "signed away — use --waive --expires DATE --note WHY to accept the risk")
         entry = {"by": by, "decision": decision, "note": note, "expires": expires,
-                 "at": _iso(at), "os_user": _user(), "host": socket.gethostname()}
+                 "at": iso_or_none(at), "os_user": os_user(), "host": socket.gethostname()}
         conn.execute(signoffs.insert().values(run_id=run_id, check_id=target.id,
                                               previous_outcome=str(target.outcome), **entry))
         evidence = {**target.evidence, "signoff": entry, "signoffs": len(before) + 1}
@@ -88,7 +81,7 @@ def sign(store: Store, ref: str, item: str, *, by: str, decision: str, note: str
             results.update()
             .where((results.c.run_id == run_id) & (results.c.check_id == target.id))
             .values(outcome=str(target.outcome), summary=target.summary,
-                    evidence=json.dumps(evidence, default=str), finished_at=_iso(at)))
+                    evidence=json.dumps(evidence, default=str), finished_at=iso_or_none(at)))
         finished_gate = record.command in ("check", "demo") or record.status != "running"
         if finished_gate and record.status != "interrupted":  # an interrupted run has no verdict
             verdict = decide(record.results)

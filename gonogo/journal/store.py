@@ -7,13 +7,9 @@ database holds everything else. Each result is committed the moment it is record
 from __future__ import annotations
 
 import json
-import os
-import pwd
 import re
 import secrets
 import socket
-import time
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,135 +18,26 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from gonogo import private
-from gonogo.engine.outcomes import CheckResult, Outcome, Verdict
-from gonogo.errors import NoState, StateError
+from gonogo.core.clock import from_iso
+from gonogo.core.errors import EXIT_INTERRUPTED, NoState, StateError
+from gonogo.core.outcomes import CheckResult, Verdict
+from gonogo.identity import os_user
 from gonogo.journal import process
-
-metadata = sa.MetaData()
-
-runs = sa.Table(
-    "runs",
-    metadata,
-    sa.Column("id", sa.String(64), primary_key=True),
-    sa.Column("command", sa.String(32), nullable=False),
-    sa.Column("config_path", sa.Text),
-    sa.Column("environment", sa.String(128)),
-    sa.Column("version", sa.String(256)),
-    sa.Column("status", sa.String(32), nullable=False),  # running | finished | interrupted
-    sa.Column("verdict", sa.String(16)),
-    sa.Column("exit_code", sa.Integer),
-    sa.Column("started_at", sa.String(40), nullable=False),
-    sa.Column("finished_at", sa.String(40)),
-    sa.Column("user", sa.String(128)),
-    sa.Column("host", sa.String(255)),
-    sa.Column("pid", sa.Integer),
-    sa.Column("meta", sa.Text, nullable=False, default="{}"),
-    # the process's start (boot id and start time): tells a reused pid from the run's own
-    sa.Column("pid_start", sa.String(80)),
+from gonogo.journal.schema import (
+    DELETE_RESULT,
+    INSERT_RESULT,
+    RunRecord,
+    add_missing_columns,
+    connect_engine,
+    create_tables,
+    iso_or_none,
+    result_from_row,
+    result_values,
+    results,
+    runs,
+    short_error,
+    signoffs,
 )
-
-results = sa.Table(
-    "results",
-    metadata,
-    sa.Column("run_id", sa.String(64), sa.ForeignKey("runs.id"), primary_key=True),
-    sa.Column("check_id", sa.String(255), primary_key=True),
-    sa.Column("seq", sa.Integer, nullable=False),
-    sa.Column("title", sa.Text, nullable=False),
-    sa.Column("phase", sa.String(255), nullable=False),
-    sa.Column("kind", sa.String(32), nullable=False),
-    sa.Column("type", sa.String(64), nullable=False),
-    sa.Column("outcome", sa.String(16), nullable=False),
-    sa.Column("summary", sa.Text, nullable=False),
-    sa.Column("duration_s", sa.Float, nullable=False),
-    sa.Column("evidence", sa.Text, nullable=False),
-    sa.Column("advisory", sa.Boolean, nullable=False),
-    sa.Column("attempts", sa.Integer, nullable=False),
-    sa.Column("line", sa.Integer),
-    sa.Column("started_at", sa.String(40)),
-    sa.Column("finished_at", sa.String(40)),
-    sa.Column("output_path", sa.Text),
-)
-
-signoffs = sa.Table(
-    "signoffs",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("run_id", sa.String(64), sa.ForeignKey("runs.id"), nullable=False),
-    sa.Column("check_id", sa.String(255), nullable=False),
-    sa.Column("by", sa.String(255), nullable=False),
-    sa.Column("decision", sa.String(16), nullable=False),  # approved | rejected | waived
-    sa.Column("note", sa.Text),
-    sa.Column("expires", sa.String(40)),
-    sa.Column("previous_outcome", sa.String(16)),
-    sa.Column("at", sa.String(40), nullable=False),
-    # who really signed: ``by`` is free text, these come from the operating system
-    sa.Column("os_user", sa.String(128)),
-    sa.Column("host", sa.String(255)),
-)
-
-#: Columns added after the first release: (table, column), added to older state stores.
-ADDED_COLUMNS = ((signoffs, "os_user"), (signoffs, "host"), (runs, "pid_start"))
-
-
-# Built once: compiling a fresh statement per result cost more than the commit itself.
-_DELETE_RESULT = results.delete().where(
-    (results.c.run_id == sa.bindparam("d_run_id")) & (results.c.check_id == sa.bindparam("d_check_id"))
-)
-_INSERT_RESULT = results.insert()
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat(timespec="milliseconds") if value else None
-
-
-def _dt(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-@dataclass
-class RunRecord:
-    """A run as stored: what reports and `show` read."""
-
-    id: str
-    command: str
-    status: str
-    started_at: datetime
-    finished_at: datetime | None
-    verdict: str | None
-    exit_code: int | None
-    environment: str | None = None
-    version: str | None = None
-    config_path: str | None = None
-    user: str | None = None
-    host: str | None = None
-    pid: int | None = None
-    pid_start: str | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
-    results: list[CheckResult] = field(default_factory=list)
-    signoffs: list[dict[str, Any]] = field(default_factory=list)
-    run_dir: Path | None = None
-    #: Outcome tallies when results were not loaded (``list_runs``).
-    counts: dict[str, int] = field(default_factory=dict)
-    #: Why the run is interrupted, or where it runs when this host cannot tell (see ``judge``).
-    status_note: str | None = None
-    #: Left ``running`` on another host: whether its process lives cannot be told from here.
-    elsewhere: bool = False
-
-    @property
-    def resumable(self) -> bool:
-        """An interrupted deploy or rollback (not a dry run) continues with `gonogo resume`."""
-        return (self.status == "interrupted" and self.command in ("deploy", "rollback")
-                and not self.meta.get("dry_run"))
-
-    @property
-    def resume_hint(self) -> str | None:
-        return f"gonogo resume {self.id}" if self.resumable else None
-
-    @property
-    def duration_s(self) -> float | None:
-        if self.finished_at is None:
-            return None
-        return (self.finished_at - self.started_at).total_seconds()
 
 
 def new_run_id(at: datetime) -> str:
@@ -215,17 +102,17 @@ class Store:
         self.runs_dir = runs_dir
         #: the local folder of run folders (and, for SQLite, the database): kept 0700
         self.state_dir = state_dir or runs_dir.parent
-        self.engine: Engine = _engine(url, display)
+        self.engine: Engine = connect_engine(url, display)
         try:
             if not create and not sa.inspect(self.engine).has_table(runs.name):
                 self.engine.dispose()
                 raise NoState(display)
             # an existing store is brought up to date; only a new one gets its tables here
-            create_tables(self.engine)
-            _add_missing_columns(self.engine)
+            create_tables(self.engine, [runs, results, signoffs])
+            add_missing_columns(self.engine)
         except sa.exc.SQLAlchemyError as exc:
             self.engine.dispose()
-            raise StateError(f"state store {display}: {_short(exc)}") from None
+            raise StateError(f"state store {display}: {short_error(exc)}") from None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -260,8 +147,8 @@ class Store:
                     environment=environment,
                     version=version,
                     status="running",
-                    started_at=_iso(started),
-                    user=_user(),
+                    started_at=iso_or_none(started),
+                    user=os_user(),
                     meta=json.dumps(meta or {}),
                     **process.identity(),
                 )
@@ -274,7 +161,7 @@ class Store:
                 runs.update()
                 .where(runs.c.id == run_id)
                 .values(verdict=verdict, exit_code=code, status=status,
-                        finished_at=_iso(datetime.now(UTC)))
+                        finished_at=iso_or_none(datetime.now(UTC)))
             )
 
     def update_meta(self, run_id: str, **values: Any) -> None:
@@ -342,7 +229,7 @@ class Store:
             signoffs.select().where(signoffs.c.run_id == run_id).order_by(signoffs.c.id)
         ).all()
         record = self._run_from_row(row)
-        record.results = [_result_from_row(r) for r in result_rows]
+        record.results = [result_from_row(r) for r in result_rows]
         record.signoffs = [dict(r._mapping) for r in signoff_rows]
         return record
 
@@ -352,8 +239,8 @@ class Store:
             id=m["id"],
             command=m["command"],
             status=m["status"],
-            started_at=_dt(m["started_at"]) or datetime.now(UTC),
-            finished_at=_dt(m["finished_at"]),
+            started_at=from_iso(m["started_at"]) or datetime.now(UTC),
+            finished_at=from_iso(m["finished_at"]),
             verdict=m["verdict"],
             exit_code=m["exit_code"],
             environment=m["environment"],
@@ -416,72 +303,12 @@ class Store:
         *, replace: bool = True,
     ) -> None:
         """Commit one result; ``replace=False`` when the run cannot hold it yet (one statement)."""
-        values = _result_values(result)
+        values = result_values(result)
         values.update(run_id=run_id, seq=seq, output_path=output_path)
         with self.engine.begin() as conn:
             if replace:
-                conn.execute(_DELETE_RESULT, {"d_run_id": run_id, "d_check_id": result.id})
-            conn.execute(_INSERT_RESULT, values)
-
-
-def find_item(record: RunRecord, item: str) -> CheckResult:
-    for result in record.results:
-        if result.id == item:
-            return result
-    lowered = item.strip().lower()
-    matches = [r for r in record.results if lowered and lowered in r.title.lower()]
-    if len(matches) == 1:
-        return matches[0]
-    if item.isdigit():
-        by_line = [r for r in record.results if r.line == int(item)]
-        if len(by_line) == 1:
-            return by_line[0]
-    if len(matches) > 1:
-        names = ", ".join(r.id for r in matches[:5])
-        raise StateError(f"{item!r} matches several items of run {record.id}: {names}")
-    pending = ", ".join(r.id for r in record.results if r.outcome == Outcome.PENDING) or "none"
-    raise StateError(f"no item {item!r} in run {record.id} (pending items: {pending})")
-
-
-def _result_values(result: CheckResult) -> dict[str, Any]:
-    return {
-        "check_id": result.id,
-        "title": result.title,
-        "phase": result.phase,
-        "kind": result.kind,
-        "type": result.type,
-        "outcome": str(result.outcome),
-        "summary": result.summary,
-        "duration_s": result.duration_s,
-        "evidence": json.dumps(result.evidence, default=str),
-        "advisory": result.advisory,
-        "attempts": result.attempts,
-        "line": result.line,
-        "started_at": _iso(result.started_at),
-        "finished_at": _iso(result.finished_at),
-    }
-
-
-def _result_from_row(row: Any) -> CheckResult:
-    m = row._mapping
-    return CheckResult(
-        id=m["check_id"],
-        title=m["title"],
-        phase=m["phase"],
-        kind=m["kind"],
-        type=m["type"],
-        outcome=Outcome(m["outcome"]),
-        summary=m["summary"],
-        duration_s=m["duration_s"],
-        evidence=json.loads(m["evidence"] or "{}"),
-        advisory=bool(m["advisory"]),
-        attempts=m["attempts"],
-        line=m["line"],
-        started_at=_dt(m["started_at"]),
-        finished_at=_dt(m["finished_at"]),
-        output_path=m["output_path"],
-        position=m["seq"],
-    )
+                conn.execute(DELETE_RESULT, {"d_run_id": run_id, "d_check_id": result.id})
+            conn.execute(INSERT_RESULT, values)
 
 
 class RunJournal:
@@ -508,77 +335,9 @@ class RunJournal:
     def finish(self, verdict: Verdict | None, code: int, status: str = "finished") -> None:
         self.store.finish_run(self.run_id, str(verdict) if verdict else None, code, status)
 
-
-def _engine(url: str, display: str) -> Engine:
-    try:
-        if url.startswith("sqlite"):
-            engine = sa.create_engine(url, connect_args={"timeout": 30})
-
-            @sa.event.listens_for(engine, "connect")
-            def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-                cursor = dbapi_conn.cursor()
-                cursor.execute("PRAGMA journal_mode=WAL")
-                cursor.execute("PRAGMA synchronous=NORMAL")
-                cursor.execute("PRAGMA foreign_keys=ON")
-                cursor.close()
-
-            return engine
-        return sa.create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
-    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
-        raise StateError(f"state store {display}: {_short(exc)}") from None
-
-
-def create_tables(engine: Engine, tables: list[sa.Table] | None = None) -> None:
-    """``create_all``, safe when several gonogo processes open a fresh store at once: its
-    check-then-create is not atomic, so one that loses the race (``table … already
-    exists``) tries again, and then finds the tables there."""
-    for attempt in range(3):
-        try:
-            metadata.create_all(engine, tables=tables)
-            return
-        except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError):
-            if attempt == 2:
-                raise
-            time.sleep(0.05 * (attempt + 1))
-
-
-def _short(exc: BaseException) -> str:
-    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
-
-
-def _user() -> str:
-    """The operating-system user this process runs as (effective uid).
-
-    Not ``getpass.getuser()``: that believes ``$LOGNAME``/``$USER``, which anyone can set,
-    and the audit trail must not be free text.
-    """
-    uid = os.geteuid()
-    try:
-        return pwd.getpwuid(uid).pw_name
-    except KeyError:  # no passwd entry in some containers
-        return f"uid {uid}"
-
-
-def _add_missing_columns(engine: Engine) -> None:
-    """Add columns newer gonogo versions write to a store an older one made (additive only)."""
-    inspector = sa.inspect(engine)
-    present: dict[str, set[str]] = {}
-    for table, name in ADDED_COLUMNS:
-        if table.name not in present:
-            present[table.name] = {c["name"] for c in inspector.get_columns(table.name)}
-        if name in present[table.name]:
-            continue
-        column = table.c[name]
-        kind = column.type.compile(dialect=engine.dialect)
-        preparer = engine.dialect.identifier_preparer
-        try:
-            with engine.begin() as conn:
-                conn.execute(sa.text(f"ALTER TABLE {preparer.quote(table.name)} "
-                                     f"ADD COLUMN {preparer.quote(name)} {kind}"))
-        except sa.exc.SQLAlchemyError:
-            # another gonogo process may have added it a moment ago
-            columns = {c["name"] for c in sa.inspect(engine).get_columns(table.name)}
-            if name not in columns:
-                raise
-        present[table.name].add(name)
+    def interrupted(self, why: str | None = None) -> None:
+        """The one way a run ends interrupted (Ctrl-C, a signal): no verdict, exit 130,
+        status ``interrupted``, and ``why`` kept for `runs` and `show` when given."""
+        self.finish(None, EXIT_INTERRUPTED, status="interrupted")
+        if why:
+            self.store.update_meta(self.run_id, interrupted=why)

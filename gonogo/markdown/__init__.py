@@ -4,14 +4,18 @@
 ``recognize`` proposes a check for common items; ``bind`` applies annotation > sidecar >
 recognition > manual and emits the same raw vocabulary as ``gonogo.yml``;
 ``sidecar`` merges a ``gonogo.yml`` that names the checklist; ``tickback`` writes the
-results back into the document. The engine never sees Markdown.
+results back into the document; ``verbs`` is the read-only allow-list of commands. The
+engine never sees Markdown.
+
+Markdown sits above ``config`` and may import it (the model, environments, error wording),
+``core`` and the utilities; config never imports markdown (``gonogo.sources`` decides).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from gonogo.config.yamlsource import Located
+from gonogo.yamlsource import Located
 
 
 def checklist_source(text: str, file: str, *, variables: Mapping[str, str] | None = None) -> Located:

@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gonogo.config.model import COMMON_KEYS, PHASE_KINDS, READ_ONLY_KINDS
-from gonogo.config.yamlsource import Path as DataPath
-from gonogo.errors import ConfigError
+from gonogo.core.errors import ConfigError
 from gonogo.markdown.parse import Document, Item, Section, clean_title
 from gonogo.markdown.readonly import analyze
 from gonogo.markdown.recognize import RULES, Context, Recognized
 from gonogo.markdown.shell import CommandLine, destructive, escape, nonterminating
 from gonogo.markdown.tables import contacts_of, secrets_of
+from gonogo.yamlsource import Path as DataPath
 
 #: Heading words → phase kind, most specific first. A heading without one inherits its
 #: parent's kind (the document's H1 is its title, not a phase, though a preflight title —

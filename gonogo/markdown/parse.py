@@ -15,9 +15,9 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from gonogo.config.yamlsource import CONSTRUCTOR_ERRORS, constructor_problem
-from gonogo.errors import ConfigError
+from gonogo.core.errors import ConfigError
 from gonogo.markdown.shell import CommandLine, commands_of_block
+from gonogo.yamlsource import CONSTRUCTOR_ERRORS, constructor_problem
 
 #: Fence languages whose lines are shell commands.
 SHELL_LANGS = frozenset({"bash", "sh", "shell", "console", "zsh", "shell-session", "shellsession"})

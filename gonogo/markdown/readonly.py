@@ -43,11 +43,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from gonogo.markdown.verbs import (
+from gonogo.markdown.verbs import RULES, RUNTIMES
+from gonogo.markdown.verbs.words import (
     HARMLESS_TARGETS,
     PATH_TOOLS,
-    RULES,
-    RUNTIMES,
     Arg,
     Inner,
     Refused,

@@ -21,30 +21,23 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from gonogo.config.interpolate import interpolate_data
-from gonogo.config.load import (
-    build_phases,
-    config_root,
-    read_source,
-    resolve_environment,
-    validation_error,
-)
+from gonogo.config.environments import config_root, resolve_environment
 from gonogo.config.model import COMMON_KEYS, ConfigModel
-from gonogo.config.yamlsource import Located, parse_yaml
+from gonogo.config.phases import build_phases
+from gonogo.config.read import is_markdown, read_source
+from gonogo.config.wording import validation_error
+from gonogo.core.errors import ConfigError
 from gonogo.error_handler import warn
-from gonogo.errors import ConfigError
+from gonogo.interpolate import interpolate_data
 from gonogo.markdown.bind import Compiled, SidecarBind, compile_document
 from gonogo.markdown.parse import parse
 from gonogo.plugins import check_types
+from gonogo.yamlsource import Located, parse_yaml
 
-MARKDOWN_SUFFIXES = (".md", ".markdown")
 SIDECAR_NAMES = ("gonogo.yml", "gonogo.yaml")
 #: Keys a sidecar may not set: the checklist provides them.
 CHECKLIST_KEYS = ("phases",)
 
-
-def is_markdown(path: Path) -> bool:
-    return path.suffix.lower() in MARKDOWN_SUFFIXES
 
 
 @dataclass
@@ -137,7 +130,7 @@ def _closest(path: Path) -> str | None:
         names = [p.name for p in path.parent.iterdir() if p.is_file()]
     except OSError:
         return None
-    markdown = [n for n in names if Path(n).suffix.lower() in MARKDOWN_SUFFIXES]
+    markdown = [n for n in names if is_markdown(n)]
     close = difflib.get_close_matches(path.name, markdown, n=1) or difflib.get_close_matches(
         path.name, names, n=1)
     return close[0] if close else None

@@ -1,5 +1,7 @@
 """Reading migration state natively, one reader per tool: what the database recorded
-(its migrations table) against what the migration folder holds — no ORM CLI needed."""
+(its migrations table) against what the migration folder holds — no ORM CLI needed.
+
+A utility below check types: it imports nothing of gonogo's but its own readers."""
 
 from __future__ import annotations
 

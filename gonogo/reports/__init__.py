@@ -1,4 +1,8 @@
-"""Reports: one module per format, each ``render(record, source) -> str`` over a stored run."""
+"""Reports: one module per format, each ``render(record, source) -> str`` over a stored run.
+
+Reports read recorded runs: they may import ``core``, the journal's records, the config
+model and markdown (to tick a checklist back); they know no engine, deploy or commands.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from gonogo.errors import UsageError
-from gonogo.journal.store import RunRecord
+from gonogo.core.errors import UsageError
+from gonogo.journal.schema import RunRecord
 from gonogo.outputs import write_output
 
 FORMATS = {

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gonogo.durations import format_duration
-from gonogo.engine.outcomes import CheckResult, Outcome
-from gonogo.errors import UsageError
-from gonogo.journal.store import RunRecord
+from gonogo.config.read import is_markdown
+from gonogo.core.durations import format_duration
+from gonogo.core.errors import UsageError
+from gonogo.core.outcomes import CheckResult, Outcome
+from gonogo.journal.schema import RunRecord
 from gonogo.markdown.tickback import Mark, tick
 
 SHORT = 60
@@ -23,7 +24,7 @@ def source_text(record: RunRecord) -> str:
         candidates.append(record.run_dir / "source.md")
     for key in ("checklist", "source"):
         value = record.meta.get(key)
-        if isinstance(value, str) and value.lower().endswith((".md", ".markdown")):
+        if isinstance(value, str) and is_markdown(value):
             candidates.append(Path(value))
     for path in candidates:
         try:

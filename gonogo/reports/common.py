@@ -6,8 +6,8 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from gonogo.engine.outcomes import CheckResult, Outcome
-from gonogo.journal.store import RunRecord
+from gonogo.core.outcomes import CheckResult, Outcome
+from gonogo.journal.schema import RunRecord
 
 ICONS = {
     Outcome.PASSED: "✓",
@@ -102,8 +102,9 @@ def status_line(record: RunRecord) -> str | None:
     runs when this host cannot tell; None for a finished run."""
     if record.status == "interrupted":
         line = f"interrupted: {record.status_note or 'the run did not finish'}"
-        hint = record.resume_hint
-        return line + (f" — resume with `{hint}`" if hint else "")
+        if record.resume_hint:
+            return line + f" — resume with `{record.resume_hint}`"
+        return line + (f" — run it again: `{record.rerun_hint}`" if record.rerun_hint else "")
     if record.status == "running":
         return record.status_note or f"running (pid {record.pid} on {record.host})"
     return None

@@ -12,9 +12,9 @@ import time
 from typing import IO, Any
 
 from gonogo.config.model import CheckSpec, Phase
-from gonogo.durations import format_duration
-from gonogo.engine.outcomes import CheckResult, Outcome
-from gonogo.journal.store import RunRecord
+from gonogo.core.durations import format_duration
+from gonogo.core.outcomes import CheckResult, Outcome
+from gonogo.journal.schema import RunRecord
 from gonogo.redact import Redactor
 from gonogo.reports.common import ICONS, counts_line, output_tail, verdict_of
 

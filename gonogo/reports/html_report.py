@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from gonogo import __version__
-from gonogo.engine.outcomes import CheckResult
-from gonogo.journal.store import RunRecord
+from gonogo.core.outcomes import CheckResult
+from gonogo.journal.schema import RunRecord
 from gonogo.reports.common import ICONS, counts, output_tail, status_line, verdict_of
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from gonogo.journal.store import RunRecord
+from gonogo.journal.schema import RunRecord
 from gonogo.reports.common import counts, evidence, status_line, verdict_of
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections import OrderedDict
 
-from gonogo.engine.outcomes import CheckResult, Outcome
-from gonogo.journal.store import RunRecord
+from gonogo.core.outcomes import CheckResult, Outcome
+from gonogo.journal.schema import RunRecord
 from gonogo.reports.common import output_tail, status_line, verdict_of
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from gonogo.durations import format_duration
-from gonogo.journal.store import RunRecord
+from gonogo.core.durations import format_duration
+from gonogo.journal.schema import RunRecord
 from gonogo.reports.common import (
     EMOJI,
     VERDICT_EMOJI,

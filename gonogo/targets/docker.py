@@ -1,4 +1,5 @@
-"""How gonogo reaches a Docker engine and a registry: the engine named by the environment's
+"""How gonogo reaches a Docker engine and a registry — which docker client to run (checks
+and drivers both start it, so it lives below both), the engine named by the environment's
 ``docker_host`` (``ssh://deploy@vps:22``) and the registry login of its ``registry:``.
 
 Both travel the way Docker's own client takes them, so every docker call — the drivers',
@@ -23,6 +24,19 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from gonogo import private
+
+
+def docker_binary() -> str:
+    """``$GONOGO_DOCKER``, else Debian's ``/usr/bin/docker``, else ``docker`` on PATH.
+
+    Explicit because a machine may carry several clients, not all matching its engine.
+    """
+    chosen = os.environ.get("GONOGO_DOCKER")
+    if chosen:
+        return chosen
+    if os.access("/usr/bin/docker", os.X_OK):
+        return "/usr/bin/docker"
+    return shutil.which("docker") or "docker"
 
 
 def docker_env(docker_host: str | None,

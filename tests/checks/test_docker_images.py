@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from gonogo.engine.outcomes import Outcome
+from gonogo.core.outcomes import Outcome
 from testing import services
 from testing.checks import run_check
 from testing.cli import write

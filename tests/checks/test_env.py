@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from gonogo.engine.outcomes import Outcome
+from gonogo.core.outcomes import Outcome
 from testing.checks import run_check
 
 HERE = Path(".")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from gonogo.config import load_config
+from gonogo.core.errors import ConfigError
 from gonogo.envfiles import read_env_file
-from gonogo.errors import ConfigError
+from gonogo.sources import load_config
 from testing.cli import gonogo, write
 from testing.project import project
 

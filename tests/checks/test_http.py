@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gonogo.engine.outcomes import Outcome
+from gonogo.core.outcomes import Outcome
 from testing.checks import run_check
 from testing.http_server import Route, Server, json_route, self_signed_cert, serve
 

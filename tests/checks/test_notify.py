@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from gonogo.engine.outcomes import Outcome
+from gonogo.core.outcomes import Outcome
 from testing.checks import run_check
 from testing.http_server import Route, serve
 

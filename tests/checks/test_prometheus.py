@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gonogo.engine.outcomes import Outcome
+from gonogo.core.outcomes import Outcome
 from testing import services
 from testing.checks import run_check
 from testing.metrics_app import MetricsApp, error_ratio_query, metrics_app, scraped, wait_for
@@ -154,8 +154,8 @@ def test_a_bad_threshold_is_a_config_error(tmp_path: Path) -> None:
     (tmp_path / "gonogo.yml").write_text(
         "phases:\n  - id: watch\n    kind: watch\n    duration: 1m\n    checks:\n"
         "      - {type: prometheus, url: 'http://127.0.0.1:9090', query: up, threshold: 'about 3'}\n")
-    from gonogo.config.load import load_config
-    from gonogo.errors import ConfigError
+    from gonogo.core.errors import ConfigError
+    from gonogo.sources import load_config
 
     with pytest.raises(ConfigError) as info:
         load_config(tmp_path / "gonogo.yml")

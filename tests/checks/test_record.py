@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 from gonogo.checks.base import CheckContext
-from gonogo.engine.outcomes import CheckResult, Outcome
+from gonogo.core.outcomes import CheckResult, Outcome
 from gonogo.plugins import check_types
 from gonogo.redact import Redactor
 

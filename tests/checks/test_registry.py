@@ -15,7 +15,6 @@ import pytest
 from gonogo import hookspecs
 from gonogo.checks.base import Check
 from gonogo.checks.command import CommandCheck
-from gonogo.config.load import load_config
 from gonogo.plugins import (
     DEFAULT_PLUGINS,
     PluginError,
@@ -23,6 +22,7 @@ from gonogo.plugins import (
     collect_check_types,
     plugin_manager,
 )
+from gonogo.sources import load_config
 from testing.project import project
 
 TYPES = sorted(check_types())

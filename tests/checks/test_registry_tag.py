@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from gonogo.checks.registry_tag import split_image
-from gonogo.engine.outcomes import Outcome
+from gonogo.core.outcomes import Outcome
 from gonogo.redact import Redactor
 from testing import services
 from testing.checks import run_check

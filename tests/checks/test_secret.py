@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from gonogo.checks.secret import Rules, assess, entropy_bits
-from gonogo.engine.outcomes import Outcome
+from gonogo.core.outcomes import Outcome
 from testing.checks import run_check
 from testing.cli import write
 

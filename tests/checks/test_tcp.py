@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gonogo.engine.outcomes import Outcome
+from gonogo.core.outcomes import Outcome
 from testing.checks import run_check
 
 

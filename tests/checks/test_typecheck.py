@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gonogo.engine.outcomes import Outcome
+from gonogo.core.outcomes import Outcome
 from testing.checks import run_check
 from testing.node_workspace import node_env, workspace_repo, write
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from gonogo.checks.typescript_no_any import find_any
-from gonogo.engine.outcomes import Outcome
+from gonogo.core.outcomes import Outcome
 from testing.checks import run_check
 from testing.node_workspace import commit_all, git, node_env, workspace_repo, write
 

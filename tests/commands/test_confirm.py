@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from gonogo.commands.restore import database_key, same_database
+from gonogo.commands._restore_target import database_key, same_database
 from gonogo.journal.releases import ReleaseStore
 from gonogo.journal.store import open_store
 from testing.checks import run_check

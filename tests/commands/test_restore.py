@@ -355,3 +355,54 @@ def test_bad_arguments(tmp_path: Path) -> None:
         "gonogo: error: cannot connect to postgresql://x@127.0.0.1:1/db: Connection refused "
         "(is the server running and accepting TCP/IP connections?)")
     assert databases("gonogo_verify_") == []
+
+
+ATTRIBUTES = """
+SELECT pg_get_userbyid(d.datdba), d.datconnlimit,
+       (SELECT array_agg(g ORDER BY g) FROM (
+          SELECT coalesce(pg_get_userbyid(nullif(a.grantee, 0)), 'PUBLIC') || ':'
+                 || a.privilege_type || ':' || a.is_grantable AS g
+          FROM aclexplode(d.datacl) a) grants),
+       (SELECT array_agg(c ORDER BY c) FROM (
+          SELECT coalesce(pg_get_userbyid(nullif(s.setrole, 0)), '*') || ' '
+                 || array_to_string(s.setconfig, ' | ') AS c
+          FROM pg_db_role_setting s WHERE s.setdatabase = d.oid) settings)
+FROM pg_database d WHERE d.datname = %s
+"""
+
+
+def test_the_restored_database_keeps_the_owner_grants_and_settings_of_the_one_it_replaces(
+        tmp_path: Path) -> None:
+    tag = os.urandom(3).hex()
+    owner, reader = f"gonogo_owner_{tag}", f"gonogo_reader_{tag}"
+    execute(server_url(), f"CREATE ROLE {owner}; CREATE ROLE {reader}")
+    try:
+        with fresh_database() as source, target_database() as (target, name):
+            load_sample(source)
+            dump = make_dump(tmp_path, source)
+            execute(server_url(), f"""
+                ALTER DATABASE {name} OWNER TO {owner};
+                ALTER DATABASE {name} CONNECTION LIMIT 40;
+                REVOKE ALL ON DATABASE {name} FROM PUBLIC;
+                GRANT CONNECT ON DATABASE {name} TO {reader};
+                GRANT TEMPORARY ON DATABASE {name} TO {reader} WITH GRANT OPTION;
+                ALTER DATABASE {name} SET search_path = '$user', 'my app', public;
+                ALTER DATABASE {name} SET statement_timeout = '5s';
+                ALTER ROLE {reader} IN DATABASE {name} SET work_mem = '8MB'""")
+            expected = execute(server_url(), ATTRIBUTES, (name,))[0]
+            assert expected[0] == owner and expected[1] == 40
+            assert f"{reader}:CONNECT:false" in expected[2] and not any(
+                g.startswith("PUBLIC:") for g in expected[2])
+            assert expected[3] == [
+                '* search_path="$user", "my app", public | statement_timeout=5s',
+                f"{reader} work_mem=8MB"]
+            done = gonogo("restore", "--from", str(dump), "--to", target, "--yes", cwd=tmp_path)
+            assert done.returncode == 0, done.stdout + done.stderr
+            assert "NOT carried over" not in done.stdout
+            assert counts(target) == {"billing.invoices": 2, "public.users": 1000}
+            assert execute(server_url(), ATTRIBUTES, (name,)) == [expected]
+            # the settings take effect in the restored database, the list one element by element
+            assert execute(target, "SHOW search_path") == [('"$user", "my app", public',)]
+            assert execute(target, "SHOW statement_timeout") == [("5s",)]
+    finally:
+        execute(server_url(), f"DROP ROLE IF EXISTS {reader}; DROP ROLE IF EXISTS {owner}")

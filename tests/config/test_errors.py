@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from gonogo.config.load import load_config
-from gonogo.errors import ConfigError
+from gonogo.core.errors import ConfigError
+from gonogo.sources import load_config
 from testing.cli import write
 
 ONE_CHECK = """\

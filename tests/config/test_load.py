@@ -8,8 +8,9 @@ import pytest
 
 from gonogo.checks.command import CommandCheck
 from gonogo.checks.http import HttpCheck
-from gonogo.config.load import find_config, load_config
-from gonogo.errors import ConfigError
+from gonogo.config.read import find_config
+from gonogo.core.errors import ConfigError
+from gonogo.sources import load_config
 from testing.cli import write
 from testing.project import project
 

@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from gonogo.errors import LockHeld
-from gonogo.journal.releases import ReleaseStore, deploy_locks
+from gonogo.core.errors import LockHeld
+from gonogo.journal.releases import ReleaseStore
+from gonogo.journal.schema import deploy_locks
 from gonogo.journal.store import open_store
 from testing.services import postgres_url
 

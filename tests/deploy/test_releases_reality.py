@@ -83,8 +83,15 @@ def test_failed_rollback_leaves_releases_showing_what_runs(
     table = gonogo("releases", cwd=root).stdout
     assert f"  api      v3       {web_image}:v3  UNHEALTHY  " in table
 
-    # the journal now says what runs: they agree, and the crash-loop is named
+    # the journal now says what runs — and that is no pass: api is not healthy
     checked = gonogo("releases", "--check", cwd=root, env=docker_env)
-    assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert f"api {web_image}:v3 unhealthy, web {web_image}:v1 running" in checked.stdout
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    first, last = checked.stdout.splitlines()
+    assert first.startswith(f"api: journal and engine agree it runs {web_image}:v3, but it is "
+                            "unhealthy, not healthy — "), first
+    assert last == "production: 1 service is not live and healthy (see above)"
+    report = json.loads(gonogo("releases", "--check", "--format", "json", cwd=root,
+                               env=docker_env).stdout)
+    assert (report["agree"], report["healthy"]) == (True, False)
+    assert [(s["service"], s["state"]) for s in report["not_healthy"]] == [("api", "unhealthy")]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from gonogo.engine.outcomes import Outcome
+from gonogo.core.outcomes import Outcome
 from gonogo.targets.local import KILL_GRACE_S, BoundedCapture
 from testing.checks import run_check
 from testing.project import gone, group_members, project

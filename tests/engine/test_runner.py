@@ -10,12 +10,12 @@ from typing import ClassVar
 import pytest
 
 from gonogo.checks.base import Check, CheckContext, Evidence
-from gonogo.config.load import load_config
 from gonogo.config.model import CheckSpec, Config, Phase
-from gonogo.engine.outcomes import CheckResult, Outcome
+from gonogo.core.errors import CheckError, CheckWarning
+from gonogo.core.outcomes import CheckResult, Outcome
 from gonogo.engine.runner import Plan, Runner
-from gonogo.errors import CheckError, CheckWarning
 from gonogo.redact import Redactor
+from gonogo.sources import load_config
 from testing.cli import gonogo
 from testing.engine import run_config
 from testing.http_server import Route, serve

@@ -7,7 +7,7 @@ import io
 import re
 from pathlib import Path
 
-from gonogo.engine.outcomes import Outcome
+from gonogo.core.outcomes import Outcome
 from gonogo.reports.console_report import ConsoleListener
 from testing.engine import run_config
 from testing.watch import WatchRun

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from gonogo.engine.outcomes import CheckResult, Outcome, now
-from gonogo.errors import StateError
-from gonogo.journal.store import find_item, open_store
+from gonogo.core.clock import now
+from gonogo.core.errors import StateError
+from gonogo.core.outcomes import CheckResult, Outcome
+from gonogo.journal.schema import find_item
+from gonogo.journal.store import open_store
 from testing.project import gone, project, state_rows
 
 

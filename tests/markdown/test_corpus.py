@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gonogo.errors import ConfigError
+from gonogo.core.errors import ConfigError
 from gonogo.markdown.bind import compile_document
 from gonogo.markdown.parse import parse, split_lines
 from gonogo.markdown.tickback import Mark, item_lines, tick

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gonogo.errors import ConfigError
+from gonogo.core.errors import ConfigError
 from gonogo.markdown import checklist_source
 from gonogo.markdown.bind import compile_document
 from gonogo.markdown.parse import parse

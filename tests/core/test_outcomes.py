@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from gonogo.engine.outcomes import CheckResult, Outcome, Verdict, decide, exit_code
+from gonogo.core.outcomes import CheckResult, Outcome, Verdict, decide, exit_code
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 

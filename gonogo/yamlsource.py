@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from gonogo.errors import ConfigError
+from gonogo.core.errors import ConfigError
 
 Path = tuple[str | int, ...]
 

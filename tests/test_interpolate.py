@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gonogo.config.interpolate import (
+from gonogo.interpolate import (
     UndefinedVariable,
     interpolate,
     interpolate_data,

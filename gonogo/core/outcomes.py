@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from gonogo import errors
+from gonogo.core import errors
+from gonogo.core.clock import now
 
 
 class Outcome(StrEnum):
@@ -56,10 +57,6 @@ class CheckResult:
     @property
     def blocking(self) -> bool:
         return not self.advisory
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def waiver_expired(result: CheckResult, at: datetime | None = None) -> bool:
