@@ -1,14 +1,22 @@
 # Two commands do all the set-up on a fresh Debian/Ubuntu machine:
 #   make demo   the main job on an embedded default (SQLite state, local services, no Docker)
 #   make test   the whole test suite, with the real services it needs (installed when root)
+#   make stack-demo   the reference checklist releasing a real stack (pnpm/NestJS, PostgreSQL,
+#                     nginx, Docker Swarm over SSH): v1 GO, v2 GO, v3 rolled back; stack-down
 
-.PHONY: setup demo test lint typecheck docs bench services stop-services clean
+.PHONY: setup demo stack-demo stack-down test lint typecheck docs bench services stop-services clean
 
 setup:
 	@scripts/bootstrap.sh
 
 demo: setup
 	.venv/bin/gonogo demo
+
+stack-demo: setup
+	examples/v-edfinance/scripts/stack.sh demo
+
+stack-down:
+	examples/v-edfinance/scripts/stack.sh down
 
 test:
 	@scripts/test.sh $(ARGS)

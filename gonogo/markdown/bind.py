@@ -50,6 +50,14 @@ class Compiled:
     table_notes: list[str] = field(default_factory=list)
 
 
+#: Check types that read the running system: an item of a deploy section bound to one is a
+#: claim about the deploy's result ("API service healthy", "migrations applied"), proven
+#: after the services are deployed. Build-time claims (lint, typecheck, …) stay in place.
+RESULT_TYPES = frozenset({"http", "http.flow", "http.latency", "tcp", "migrations",
+                          "prometheus", "alerts", "logs", "postgres.query",
+                          "postgres.jsonb_schema"})
+
+
 def compile_document(
     doc: Document,
     *,
@@ -120,23 +128,38 @@ def compile_document(
                     continue
                 section_bindings.append(step(command, phase_id, kind, ids, allow, binds, unnamed))
         section_bindings.sort(key=lambda b: b.line)
-        phase_index = len(phases)
-        lines[("phases", phase_index)] = section.line
-        lines[("phases", phase_index, "id")] = section.line
-        lines[("phases", phase_index, "kind")] = (section.phase_annotation.line
-                                                  if section.phase_annotation else section.line)
-        checks = []
-        for ci, binding in enumerate(section_bindings):
-            raw = binding.raw()
-            checks.append(raw)
-            base: DataPath = ("phases", phase_index, "checks", ci)
-            lines[base] = binding.line
-            for key in raw:
-                lines[base + (key,)] = binding.line
-        phase: dict[str, Any] = {"id": phase_id, "title": title, "kind": kind, "checks": checks}
-        if kind == "watch":
-            phase.update(watch_window(section))
-        phases.append(phase)
+        groups = [(phase_id, title, kind, section_bindings)]
+        claims = [b for b in section_bindings if b.item and b.type in RESULT_TYPES]
+        if kind == "deploy" and claims:
+            # "API service healthy", "Database migrations applied": claims about the result of
+            # the deploy, proven after the services are deployed (a verify phase right after
+            # this one), not before them with the section's commands (the deploy's actions).
+            after = phase_ids.take(f"{phase_id}-result")
+            for binding in claims:
+                binding.phase, binding.kind = after, "verify"
+            groups = [(phase_id, title, kind, [b for b in section_bindings if b not in claims]),
+                      (after, f"{title}: result", "verify", claims)]
+        for group_id, group_title, group_kind, group in groups:
+            if not group:
+                continue
+            phase_index = len(phases)
+            lines[("phases", phase_index)] = section.line
+            lines[("phases", phase_index, "id")] = section.line
+            lines[("phases", phase_index, "kind")] = (section.phase_annotation.line
+                                                      if section.phase_annotation else section.line)
+            checks = []
+            for ci, binding in enumerate(group):
+                raw = binding.raw()
+                checks.append(raw)
+                base: DataPath = ("phases", phase_index, "checks", ci)
+                lines[base] = binding.line
+                for key in raw:
+                    lines[base + (key,)] = binding.line
+            phase: dict[str, Any] = {"id": group_id, "title": group_title, "kind": group_kind,
+                                     "checks": checks}
+            if group_kind == "watch":
+                phase.update(watch_window(section, variables))
+            phases.append(phase)
         bindings.extend(section_bindings)
     for entry in binds:
         if not entry.used:

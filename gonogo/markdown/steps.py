@@ -6,7 +6,7 @@ phase's window."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from gonogo.markdown.binding import Binding, Ids, SidecarBind, explicit, sidecar_entry, slug
@@ -109,11 +109,16 @@ def step(
 _WINDOW = re.compile(r"\b(?:first|next|for|over)\s+(\d+)\s*(seconds?|secs?|minutes?|mins?|hours?|hrs?)\b", re.I)
 
 
-def watch_window(section: Section) -> dict[str, str]:
+def watch_window(section: Section, variables: Mapping[str, str]) -> dict[str, str]:
     """A watch phase's ``duration``/``interval``: from ``<!-- gonogo-phase: {duration: 15m} -->``,
-    else from an item's words ("Review error logs for first 15 minutes"), sampling every 30s."""
+    else the sidecar's ``watch_duration``/``watch_interval`` values (the document's "15
+    minutes" is for people; a staging or demo environment watches shorter), else from an
+    item's words ("Review error logs for first 15 minutes"), sampling every 30s."""
     data = section.phase_annotation.data if section.phase_annotation else {}
     window: dict[str, str] = {k: str(data[k]) for k in ("duration", "interval") if k in data}
+    for key in ("duration", "interval"):
+        if key not in window and variables.get(f"watch_{key}"):
+            window[key] = variables[f"watch_{key}"]
     if "duration" not in window:
         for item in section.items:
             match = _WINDOW.search(item.text)

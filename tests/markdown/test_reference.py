@@ -104,7 +104,13 @@ def test_full_check_is_no_go_and_never_runs_deploy_commands(standins: tuple[Path
     checks = json.loads((folder / "r.json").read_text())["checks"]
     phases = {c["phase"] for c in checks}
     assert phases <= {"code-quality-gates", "database-verification", "environment-variables", "docker-images",
-                      "verify-deployment"}
+                      "deploy-services-result", "verify-deployment"}
+    # the deploy section's command is an action of the deploy; its items are claims about
+    # the result, proven after the services (a verify phase), so `check` reads them too
+    assert not any(c["title"].startswith("node scripts/vps-toolkit") for c in checks)
+    assert [c["title"] for c in checks if c["phase"] == "deploy-services-result"] == [
+        "Database migrations applied", "API service healthy", "Web service healthy",
+        "Nginx routing correctly"]
     up = next(c for c in checks if c["title"].startswith("docker-compose -f docker-compose.production.yml up"))
     assert up["outcome"] == "pending" and up["advisory"] is True
     assert "Contacts:\n  VPS Provider: Hosting panel @ provider" in result.stdout

@@ -93,7 +93,9 @@ def test_a_sidecar_of_another_checklist_is_left_out_with_a_warning(tmp_path: Pat
     assert "⏳ Smoke test passes" in result.stdout
     result = gonogo("validate", "-c", "CHECKLIST.md", cwd=tmp_path)
     assert (result.returncode, result.stderr) == (0, warning)
-    assert result.stdout == "CHECKLIST.md: ok — 1 phases, 1 checks (0 automated, 1 manual)\n"
+    assert result.stdout == ("CHECKLIST.md:5: unbound — Smoke test passes: no rule recognizes "
+                             "this item; sign it off, or annotate it\n"
+                             "CHECKLIST.md: ok — 1 phases, 1 checks (0 automated, 1 manual)\n")
     # the checklist it names still gets it
     result = gonogo("validate", "-c", "STAGING.md", cwd=tmp_path)
     assert (result.returncode, result.stderr) == (0, "")
@@ -129,3 +131,22 @@ def test_history_commands_read_the_state_the_sidecar_names(tmp_path: Path) -> No
     result = gonogo("runs", "-c", "CHECKLIST.md", cwd=tmp_path)
     assert (result.returncode, result.stderr) == (0, "")
     assert [line.split()[1:4] for line in result.stdout.splitlines()[1:]] == [["check", "-", "GO"]]
+
+
+WATCHED = ("# Release\n\n## Monitor\n\n- [ ] Review error logs for first 15 minutes "
+           "<!-- gonogo: {run: 'true'} -->\n")
+
+
+@pytest.mark.parametrize(("vars_", "window"), [
+    ("{}", "  duration: 15m\n  interval: 30s\n"),
+    ("{watch_duration: 45s, watch_interval: 3s}", "  duration: 45s\n  interval: 3s\n"),
+    ("{watch_duration: 2m}", "  duration: 2m\n  interval: 30s\n"),
+])
+def test_the_sidecar_sets_the_watch_window_the_document_words(tmp_path: Path, vars_: str,
+                                                                window: str) -> None:
+    write(tmp_path / "CHECKLIST.md", WATCHED)
+    write(tmp_path / "gonogo.yml", "checklist: CHECKLIST.md\nenvironments:\n  production:\n"
+                                   f"    vars: {vars_}\n")
+    result = gonogo("import", "CHECKLIST.md", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.endswith(window)

@@ -1,0 +1,180 @@
+"""The reference checklist releasing the stack it was written for (examples/v-edfinance):
+`make stack-demo`'s scenario, asserted the way a user sees it.
+
+v1 (GO, services created), v2 with a new migration (GO), v3 whose login fails under load
+(rolled back to v2, which then serves). It drives the real thing — pnpm, tsc, ESLint, the
+images packed from the machine's Node/nginx/PostgreSQL, an htpasswd registry, Docker Swarm
+reached over a real OpenSSH server, Prometheus — so it needs root and a Docker engine; it
+takes over the `vedfinance-*` names and removes them at the end (`stack.sh down`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import threading
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from testing.services import IN_CI, docker
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "examples" / "v-edfinance"
+STACK = EXAMPLE / "scripts" / "stack.sh"
+OUT = EXAMPLE / "out"
+WORK = OUT / "work"
+NGINX = "http://127.0.0.1:18480"
+
+pytestmark = pytest.mark.slow
+
+
+def _need(ok: bool, why: str) -> None:
+    if not ok:
+        if IN_CI:
+            pytest.fail(why)
+        pytest.skip(why)
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[dict[str, str]]:
+    docker()
+    _need(os.geteuid() == 0, "the stack demo installs packages and runs sshd: needs root")
+    _need(shutil.which("npm") is not None, "npm is not installed")
+    up = subprocess.run([str(STACK), "up"], capture_output=True, text=True, timeout=900)
+    assert up.returncode == 0, up.stdout[-3000:] + up.stderr[-3000:]
+    env = dict(os.environ)
+    env.pop("DOCKER_CONFIG", None)
+    env.pop("DOCKER_HOST", None)
+    for line in (OUT / "stack" / "ci.env").read_text().splitlines():
+        key, _, value = line.partition("=")
+        env[key] = value
+    production = dict(line.split("=", 1) for line in
+                      (OUT / "stack" / "env.production").read_text().splitlines() if "=" in line)
+    env["CI_DATABASE_URL"] = production["DATABASE_URL"] + "_ci"
+    env["PATH"] = f"{OUT / 'stack' / 'tools' / 'node_modules' / '.bin'}:{env['PATH']}"
+    env["NO_COLOR"] = "1"
+    env["GONOGO_DOCKER"] = "/usr/bin/docker"
+    try:
+        yield {**env, "_SMOKE_EMAIL": production["SMOKE_EMAIL"],
+               "_SMOKE_PASSWORD": production["SMOKE_PASSWORD"],
+               "_DATABASE_URL": production["DATABASE_URL"]}
+    finally:
+        subprocess.run([str(STACK), "down"], capture_output=True, text=True, timeout=300)
+
+
+def prepare(version: str) -> None:
+    """The team's commit of `version`, built and pushed by CI."""
+    result = subprocess.run([str(STACK), "prepare", version], capture_output=True, text=True,
+                            timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def deploy(env: dict[str, str], version: str) -> subprocess.CompletedProcess[str]:
+    """`gonogo deploy` of the document, then its ticked copy and json report in out/."""
+    clean = {k: v for k, v in env.items() if not k.startswith("_")}
+    gonogo_bin = str(REPO / ".venv" / "bin" / "gonogo")
+    result = subprocess.run(
+        [gonogo_bin, "deploy", "-c", "production-deployment-checklist.md", "--env", "production",
+         "--version", version, "--yes"],
+        cwd=WORK, env=clean, capture_output=True, text=True, timeout=1200)
+    for fmt, name in (("checklist", f"ticked-{version}.md"), ("json", f"run-{version}.json")):
+        subprocess.run([gonogo_bin, "report", "-c", "production-deployment-checklist.md", "last",
+                        "--format", fmt, "-o", str(OUT / name)],
+                       cwd=WORK, env=clean, capture_output=True, text=True, timeout=120, check=True)
+    return result
+
+
+def gonogo(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run([str(REPO / ".venv" / "bin" / "gonogo"), *args], cwd=WORK,
+                            env={k: v for k, v in env.items() if not k.startswith("_")},
+                            capture_output=True, text=True, timeout=120)
+    return result.stdout + result.stderr
+
+
+def get(path: str) -> str:
+    with urllib.request.urlopen(NGINX + path, timeout=5) as response:
+        return str(response.read().decode())
+
+
+def psql(env: dict[str, str], sql: str) -> str:
+    return subprocess.run(["psql", env["_DATABASE_URL"], "-tAc", sql], capture_output=True,
+                          text=True, timeout=30, check=True).stdout.strip()
+
+
+def test_the_reference_checklist_releases_v1_v2_and_rolls_back_v3(stack: dict[str, str]) -> None:
+    env = stack
+    secrets = [env["DOCKERHUB_TOKEN"], env["_SMOKE_PASSWORD"]]
+
+    # v1: the first release creates the swarm services, in order, and is GO
+    prepare("v1")
+    v1 = deploy(env, "v1")
+    assert v1.returncode == 0, v1.stdout[-4000:] + v1.stderr[-2000:]
+    ticked = (OUT / "ticked-v1.md").read_text()
+    for line in ("- [x] `pnpm install` succeeds", "- [x] No `any` types in changed files",
+                 "- [x] No pending migrations", "- [x] JSONB schemas validated",
+                 "- [x] `JWT_SECRET` is strong (32+ characters)", "- [x] Images pushed to Docker Hub",
+                 "- [x] Backup verified (can restore)", "- [x] Database migrations applied",
+                 "- [x] Nginx routing correctly", "- [x] Authentication works",
+                 "- [x] Review error logs for first 15 minutes",
+                 "- [x] Update deployment status in `docs/devops/deployment-status.md`",
+                 "- [x] Notify team of deployment"):
+        assert f"\n{line} — ✅" in ticked, line
+    assert "release v1" in get("/")
+    assert json.loads(get("/api/health")) == {"status": "ok", "version": "v1", "database": "up"}
+
+    # v2: a new migration, applied in order before the API, recorded as Prisma does
+    prepare("v2")
+    v2 = deploy(env, "v2")
+    assert v2.returncode == 0, v2.stdout[-4000:] + v2.stderr[-2000:]
+    assert psql(env, "select string_agg(migration_name || ':' || applied_steps_count, ',' "
+                     "order by migration_name) from _prisma_migrations where finished_at is not null") == (
+        "20261101090000_init:1,20261201080000_lesson_progress:1")
+    assert json.loads(get("/api/health"))["version"] == "v2"
+
+    # v3: login answers 500 under load once it runs → rolled back to v2 (exit 5)
+    prepare("v3")
+    stop = threading.Event()
+    body = json.dumps({"email": env["_SMOKE_EMAIL"], "password": env["_SMOKE_PASSWORD"]}).encode()
+
+    def load() -> None:
+        while not stop.is_set():
+            try:
+                urllib.request.urlopen(urllib.request.Request(
+                    NGINX + "/api/auth/login", data=body, method="POST",
+                    headers={"Content-Type": "application/json"}), timeout=5).read()
+            except OSError:
+                pass
+
+    threads = [threading.Thread(target=load, daemon=True) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    try:
+        v3 = deploy(env, "v3")
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=10)
+    assert v3.returncode == 5, v3.stdout[-4000:] + v3.stderr[-2000:]
+    assert "rolled back" in v3.stdout
+    assert json.loads(get("/api/health"))["version"] == "v2"
+    assert "release v2" in get("/")
+    releases = gonogo(env, "releases", "-c", "production-deployment-checklist.md", "--env", "production")
+    for service in ("api", "web", "nginx"):
+        assert any(line.split()[:2] == [service, "v2"] and "live" in line
+                   for line in releases.splitlines()), releases
+
+    # the record: one row per verified release; the team heard of both
+    status = (WORK / "docs" / "devops" / "deployment-status.md").read_text()
+    assert "| v1 |" in status and "| v2 |" in status
+    notes = (OUT / "stack" / "notifications.jsonl").read_text().splitlines()
+    assert len(notes) >= 2
+    # secrets never in clear text in what gonogo printed or wrote
+    for text in (v1.stdout, v2.stdout, v3.stdout, v1.stderr, v2.stderr, v3.stderr, ticked,
+                 (OUT / "run-v3.json").read_text()):
+        for secret in secrets:
+            assert secret not in text
