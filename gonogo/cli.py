@@ -62,6 +62,13 @@ def _config_args(parser: argparse.ArgumentParser, env: bool = True) -> None:
         parser.add_argument("--env", "-e", metavar="E", help="environment to use")
 
 
+def _report_formats(**_: object) -> list[str]:
+    """``gonogo report --format`` completions: every registered report format."""
+    from gonogo.reports import formats
+
+    return list(formats())
+
+
 def _report_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--report", "-r", action="append", default=[], metavar="FMT[:PATH]",
@@ -135,8 +142,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="render a recorded run as a report")
     _config_args(p, env=False)
     p.add_argument("run", metavar="RUN")
-    p.add_argument("--format", "-f", required=True, metavar="FMT",
-                   help="console, json, junit, markdown, html, checklist, github, or a plugin's format")
+    fmt = p.add_argument("--format", "-f", required=True, metavar="FMT",
+                         help="console, json, junit, markdown, html, checklist, github, or a "
+                              "plugin's format")
+    # the registered formats (built-ins and plugins'), asked only when completing
+    fmt.completer = _report_formats  # type: ignore[attr-defined]
     p.add_argument("-o", "--output", metavar="PATH")
 
     p = sub.add_parser("signoff", help="record a human decision on an item of a run")
