@@ -95,7 +95,15 @@ HOSTILE_RUNS = {
 
 #: Exactly what the corpus makes `check` run (measured with the shims; each one read-only).
 CORPUS_RUNS = {
+    "08-zh-node-ieclub-pre-production.md": [
+        "curl -I http://ieclub.online",
+        "curl -I https://ieclub.online",
+        "curl -I https://ieclub.online/",
+        "curl https://ieclub.online/api/health",
+        "curl https://ieclub.online/api/test",
+    ],
     "11-zh-go-nginx-deployment.md": [
+        "curl -I https://pr.crazyaigc.com",
         "git status",
     ],
     "12-terraform-safety-checklist.md": [

@@ -105,7 +105,9 @@ _READ_ONLY_PROGRAMS = (
     "staticcheck", "govulncheck", "shellcheck", "hadolint", "yamllint", "actionlint", "markdownlint",
     "tflint", "tfsec", "checkov", "trivy", "grype", "kubeval", "kubeconform", "conftest", "promtool",
     "amtool", "brakeman", "rspec", "phpunit", "pest", "phpstan", "psalm", "dotnet-test", "swiftlint",
-    "ctest", "gotestsum", "nextest", "hurl", "k6", "ab", "wrk", "hey", "lighthouse", "pa11y",
+    # not load generators (ab, wrk, hey, k6) nor request runners (hurl): they aim traffic at
+    # a live system and can send writes (ab -p, k6 scripts, hurl POST entries)
+    "ctest", "gotestsum", "nextest", "lighthouse", "pa11y",
     "htmlhint", "html-validate", "commitlint", "semgrep", "gitleaks", "detect-secrets", "trufflehog",
     "cspell", "codespell", "vale", "dotenv-linter", "sqlfluff-lint", "vite-build", "tsc-files",
 )
