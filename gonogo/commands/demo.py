@@ -18,21 +18,21 @@ import secrets
 import select
 import shlex
 import shutil
-import signal
+import string
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from types import FrameType
 from typing import IO
 
 from gonogo.core.errors import EXIT_GO, EXIT_NOGO, GonogoError, UsageError
+from gonogo.targets.background import background_process, sigterm_as_interrupt
 
 #: The checklist the demo runs, relative to the workspace.
 CHECKLIST = "gonogo.yml"
@@ -42,7 +42,6 @@ MARKER = ".gonogo-demo"
 DOT_PREFIX = "dot-"
 TEXT_SUFFIXES = {".yml", ".yaml", ".md", ".py", ".sql", ".txt", ".html", ".production"}
 START_TIMEOUT_S = 10.0
-STOP_GRACE_S = 3.0
 
 BROKEN_MODULE = "app/api/discounts.py"
 BROKEN_SOURCE = '''"""Discount codes (half-finished: the build must catch this)."""
@@ -100,7 +99,7 @@ def main(args: argparse.Namespace) -> int:
     reports = workspace if keep else Path(tempfile.mkdtemp(prefix="gonogo-demo-report-"))
     out = sys.stdout
     try:
-        with _terminate_as_interrupt():
+        with sigterm_as_interrupt():
             secret_values = _secrets()
             build_workspace(workspace, {"PYTHON": sys.executable, **secret_values})
             with running_services(workspace) as services:
@@ -177,10 +176,26 @@ def fill_placeholders(workspace: Path, values: dict[str, str]) -> None:
                 path.write_text(filled, encoding="utf-8")
 
 
+class _Placeholders(string.Template):
+    """``{{NAME}}`` in the sample files; names without a value stay as written.
+
+    Not ``gonogo.interpolate``'s ``${NAME}``: the files are a gonogo checklist and env files
+    whose own ``${name}`` (and ``$${...}`` escapes) gonogo interpolates when it loads them,
+    so the values the demo fills in while building need a syntax that leaves those alone.
+    """
+
+    delimiter = "{{"
+    # a string, as string.Template documents (typeshed has the compiled type it becomes)
+    pattern = r"""
+        \{\{(?:
+          (?P<named>[A-Za-z_][A-Za-z0-9_]*)\}\}    # {{NAME}}
+        | (?P<braced>(?!)) | (?P<escaped>(?!))  # string.Template's other forms: none here
+        | (?P<invalid>)                         # any other {{ stays as written
+        )"""  # type: ignore[assignment]
+
+
 def _fill(text: str, values: dict[str, str]) -> str:
-    for key, value in values.items():
-        text = text.replace("{{" + key + "}}", value)
-    return text
+    return _Placeholders(text).safe_substitute(values)
 
 
 def _secrets() -> dict[str, str]:
@@ -216,35 +231,19 @@ def _set_env(path: Path, name: str, value: str) -> None:
 def running_services(workspace: Path) -> Iterator[list[Service]]:
     """Start the sample API and web app on free ports; stop their process groups after,
     whatever happens (errors, Ctrl-C)."""
-    started: list[Service] = []
-    try:
-        for name in ("api", "web"):
-            started.append(_start(workspace, name))
-        yield started
-    finally:
-        for service in started:
-            _stop(service.process)
+    with ExitStack() as stack:
+        yield [_start(stack, workspace, name) for name in ("api", "web")]
 
 
-def _start(workspace: Path, name: str) -> Service:
-    log = (workspace / "var" / f"{name}.log").open("wb")
-    try:
-        process = subprocess.Popen(
+def _start(stack: ExitStack, workspace: Path, name: str) -> Service:
+    """Start one service, stopped when ``stack`` closes (at once if it never says its port)."""
+    log = workspace / "var" / f"{name}.log"
+    with log.open("wb") as stderr:
+        process = stack.enter_context(background_process(
             [sys.executable, f"app/{name}/server.py", "--port", "0", "--parent-pid", str(os.getpid())],
-            cwd=workspace,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=log,
-            start_new_session=True,  # its own process group: stopped as a whole, immune to Ctrl-C
-        )
-    finally:
-        log.close()
-    try:
-        port = _read_port(name, process, workspace / "var" / f"{name}.log")
-    except BaseException:
-        _stop(process)
-        raise
-    return Service(name, port, process)
+            cwd=workspace, stderr=stderr,
+        ))
+    return Service(name, _read_port(name, process, log), process)
 
 
 def _read_port(name: str, process: subprocess.Popen[bytes], log: Path) -> int:
@@ -263,44 +262,6 @@ def _read_port(name: str, process: subprocess.Popen[bytes], log: Path) -> int:
                              + (f": {why}" if why else ""))
         line += chunk
     return int(line.decode().strip().rsplit(":", 1)[1])
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    for sig, wait in ((signal.SIGTERM, STOP_GRACE_S), (signal.SIGKILL, STOP_GRACE_S)):
-        try:
-            os.killpg(process.pid, sig)
-        except (ProcessLookupError, PermissionError):
-            break
-        try:
-            process.wait(wait)
-            break
-        except subprocess.TimeoutExpired:
-            continue
-    if process.stdout is not None:
-        process.stdout.close()
-    if process.returncode is None:
-        try:
-            process.wait(STOP_GRACE_S)
-        except subprocess.TimeoutExpired:
-            pass
-
-
-@contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM stops the demo like Ctrl-C does, so the services are stopped too."""
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    try:
-        previous = signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread: nothing to install
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 # ---- the two runs --------------------------------------------------------------------

@@ -3,6 +3,8 @@
 asyncio's subprocess API is used as-is; what it lacks and is added here is killing the
 whole process group on timeout/cancel (SIGTERM, then SIGKILL after a grace period) and
 capturing only the head and tail of huge output so a command printing 1 GB costs no memory.
+``ending_group`` is the one place that knows how a process group is ended; the long-running
+services of ``targets.background`` are ended by it too.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import contextlib
 import os
 import signal
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,9 +84,27 @@ async def _pump(stream: asyncio.StreamReader | None, sink: BoundedCapture) -> No
         sink.write(chunk)
 
 
-def _kill_group(pid: int, sig: int) -> None:
+def kill_group(pid: int, sig: int) -> None:
+    """Send ``sig`` to the process group ``pid`` leads; a group already gone is no error."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, sig)
+
+
+def ending_group(pid: int, has_exited: Callable[[], bool]) -> Iterator[float]:
+    """End the process group ``pid`` leads: SIGTERM, a grace period, then SIGKILL.
+
+    The steps are a generator so that asyncio (``terminate``) and plain ``subprocess``
+    callers (``targets.background.stop``) share them: it sends the signals, and each value
+    it yields is how long the caller waits for the leader to exit, its own way, before
+    resuming it. ``has_exited`` tells whether the leader has exited (and been reaped).
+    """
+    if not has_exited():
+        kill_group(pid, signal.SIGTERM)
+        yield KILL_GRACE_S
+    # the leader may be gone while children that ignore SIGTERM live on: always finish the group
+    kill_group(pid, signal.SIGKILL)
+    if not has_exited():
+        yield KILL_GRACE_S
 
 
 async def run_process(
@@ -125,7 +145,7 @@ async def run_process(
         except TimeoutError:
             # a background child still holds stdout/stderr open: don't hang on it
             lingering = True
-            _kill_group(proc.pid, signal.SIGKILL)
+            kill_group(proc.pid, signal.SIGKILL)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.shield(pumps), DRAIN_AFTER_EXIT_S)
     except asyncio.CancelledError:
@@ -171,14 +191,6 @@ async def exited(proc: asyncio.subprocess.Process) -> int:
 
 async def terminate(proc: asyncio.subprocess.Process) -> None:
     """SIGTERM the process group, then SIGKILL it if it is still there after the grace period."""
-    if proc.returncode is None:
-        _kill_group(proc.pid, signal.SIGTERM)
-        try:
-            await asyncio.wait_for(exited(proc), KILL_GRACE_S)
-        except TimeoutError:
-            pass
-    # the leader may be gone while children that ignore SIGTERM live on: always finish the group
-    _kill_group(proc.pid, signal.SIGKILL)
-    if proc.returncode is None:
+    for grace in ending_group(proc.pid, lambda: proc.returncode is not None):
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(exited(proc), KILL_GRACE_S)
+            await asyncio.wait_for(exited(proc), grace)

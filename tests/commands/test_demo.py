@@ -85,3 +85,13 @@ def test_demo_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
         "workspace; pass a new or empty folder\n"
     )
     assert (tmp_path / "notes.txt").read_text() == "mine\n"
+
+
+def test_the_demo_fills_only_its_own_placeholders() -> None:
+    from gonogo.commands.demo import _fill
+
+    text = 'port: "{{API_PORT}}"\nrun: ["${python}", "$${HOME}"]\n{{UNKNOWN}} {{ API_PORT }}\n'
+
+    assert _fill(text, {"API_PORT": "8123", "python": "/usr/bin/python3"}) == (
+        'port: "8123"\nrun: ["${python}", "$${HOME}"]\n{{UNKNOWN}} {{ API_PORT }}\n'
+    )
