@@ -9,6 +9,7 @@ import sys
 from gonogo.commands._state import open_state
 from gonogo.console import table
 from gonogo.core.errors import NoState
+from gonogo.journal.policy import as_enforced, expire_overdue
 from gonogo.reports.common import counts_line, status_line, verdict_of
 from gonogo.reports.json_report import run_summary
 
@@ -22,7 +23,9 @@ def main(args: argparse.Namespace) -> int:
             print("[]")
         return 0
     try:
+        expired = expire_overdue(store)  # past their sign-off deadline: NO-GO, as `show` says
         records = store.list_runs(limit=args.limit)
+        as_enforced(records, expired)
     finally:
         store.close()
     if args.format == "json":

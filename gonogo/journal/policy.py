@@ -14,6 +14,7 @@ run already waiting for its sign-offs.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -22,7 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from gonogo.core.errors import UsageError
-from gonogo.core.outcomes import CheckResult, Outcome, decide, exit_code
+from gonogo.core.outcomes import CheckResult, Outcome, Verdict, decide, exit_code
 from gonogo.journal import audit
 from gonogo.journal.schema import RunRecord, results, runs
 from gonogo.journal.store import Store
@@ -128,19 +129,24 @@ def enforce_deadline(store: Store, record: RunRecord) -> RunRecord:
     for result in pending:
         result.outcome, result.summary = Outcome.FAILED, summary
     finished_gate = record.command in ("check", "demo") or record.status != "running"
+    decided = finished_gate and record.status != "interrupted"
+    if decided:
+        verdict = decide(record.results)
+        record.verdict, record.exit_code = str(verdict), exit_code(verdict)
     try:
         with store.engine.begin() as conn:
+            changed = 0
             for result in pending:
-                conn.execute(
+                changed += conn.execute(
                     results.update()
                     .where((results.c.run_id == record.id) & (results.c.check_id == result.id)
                            & (results.c.outcome == str(Outcome.PENDING)))
                     .values(outcome=str(Outcome.FAILED), summary=summary,
                             evidence=json.dumps({**result.evidence, "deadline": rules.deadline},
-                                                default=str)))
-            if finished_gate and record.status != "interrupted":
-                verdict = decide(record.results)
-                record.verdict, record.exit_code = str(verdict), exit_code(verdict)
+                                                default=str))).rowcount
+            if not changed:
+                return record  # another reader recorded it first: one audit row, not two
+            if decided:
                 conn.execute(runs.update().where(runs.c.id == record.id)
                              .values(verdict=record.verdict, exit_code=record.exit_code))
             audit.record(conn, "run-finished", "gonogo", run_id=record.id,
@@ -148,6 +154,38 @@ def enforce_deadline(store: Store, record: RunRecord) -> RunRecord:
     except sa.exc.SQLAlchemyError:
         pass  # a store this process cannot write: shown as failed all the same
     return record
+
+
+def past_deadline(meta: str | Mapping[str, Any] | None) -> bool:
+    """Whether a run's sign-off deadline (in its ``meta``, as stored or parsed) has passed."""
+    data = json.loads(meta or "{}") if not isinstance(meta, Mapping) else meta
+    rules = data.get(META_KEY) if isinstance(data, Mapping) else None
+    deadline = rules.get("deadline") if isinstance(rules, Mapping) else None
+    try:
+        return isinstance(deadline, str) and _now() > _parse(deadline)
+    except ValueError:
+        return False
+
+
+def expire_overdue(store: Store) -> dict[str, RunRecord]:
+    """Apply ``enforce_deadline`` to every run still PENDING whose deadline has passed, so that
+    lists, the overview and the status endpoint say what the run's own page says. Cheap: it
+    reads only the PENDING runs' ids and rules, and loads only the overdue ones (by id)."""
+    with store.engine.connect() as conn:
+        waiting = conn.execute(sa.select(runs.c.id, runs.c.meta)
+                               .where(runs.c.verdict == str(Verdict.PENDING))).all()
+    return {row.id: enforce_deadline(store, store.load_run(row.id))
+            for row in waiting if past_deadline(row.meta)}
+
+
+def as_enforced(records: Sequence[RunRecord], expired: Mapping[str, RunRecord]) -> None:
+    """Listed runs (counts, no results) as ``expire_overdue`` left them: also right where the
+    store could not be written (the failed items are then known in memory only)."""
+    for record in records:
+        done = expired.get(record.id)
+        if done is not None:
+            record.verdict, record.exit_code = done.verdict, done.exit_code
+            record.counts = dict(Counter(str(r.outcome) for r in done.results))
 
 
 def _now() -> datetime:

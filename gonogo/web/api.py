@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from gonogo.core.errors import GonogoError
+from gonogo.core.outcomes import Outcome
 from gonogo.reports.json_report import as_dict, run_summary
 from gonogo.web import queries
 from gonogo.web.context import Denied, Web
@@ -73,14 +74,21 @@ async def releases(web: Web, request: Request) -> Response:
 
 
 async def environment_status(web: Web, request: Request) -> Response:
-    """200 only when the environment's last verdict is GO: nothing passes by absence."""
+    """200 only when the environment's last verdict is GO: nothing passes by absence. Any other
+    answer says why: the items that failed or still wait (with their summaries), e.g. a
+    sign-off deadline that passed."""
     await web.who(request)
     env = request.path_params["env"]
     last = (await web.db(queries.last_verdicts, web.store)).get(env)
     if last is None:
         return _json({"environment": env, "verdict": None,
                       "error": "no finished run recorded for this environment"}, status=503)
-    return _json({"environment": env, "verdict": last["verdict"], "run_id": last["id"],
-                  "command": last["command"], "version": last["version"],
-                  "finished_at": last["finished_at"]},
-                 status=200 if last["verdict"] == "GO" else 503)
+    body = {"environment": env, "verdict": last["verdict"], "run_id": last["id"],
+            "command": last["command"], "version": last["version"],
+            "finished_at": last["finished_at"]}
+    if last["verdict"] == "GO":
+        return _json(body)
+    record = await web.db(queries.one_run, web.store, last["id"])
+    body["reasons"] = [f"{r.id}: {r.outcome} — {r.summary}" for r in record.results
+                       if r.outcome in (Outcome.FAILED, Outcome.ERRORED, Outcome.PENDING)]
+    return _json(body, status=503)

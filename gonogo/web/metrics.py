@@ -14,6 +14,7 @@ from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import Response
 
+from gonogo.journal import policy
 from gonogo.journal.schema import runs, signoffs
 from gonogo.journal.store import Store
 from gonogo.web import queries
@@ -25,6 +26,7 @@ class JournalCollector(Collector):
         self.store = store
 
     def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily | SummaryMetricFamily]:
+        expired = policy.expire_overdue(self.store)  # verdicts as the runs' own pages say
         with self.store.engine.connect() as conn:
             by_verdict = conn.execute(
                 sa.select(runs.c.command, runs.c.verdict, sa.func.count())
@@ -51,7 +53,7 @@ class JournalCollector(Collector):
         last = GaugeMetricFamily("gonogo_last_verdict",
                                  "1 for the verdict of each environment's last finished run",
                                  labels=["environment", "verdict"])
-        for env, row in queries.last_verdicts(self.store).items():
+        for env, row in queries.last_verdicts(self.store, expired).items():
             for verdict in queries.VERDICTS:
                 last.add_metric([env, verdict], 1.0 if row["verdict"] == verdict else 0.0)
         yield last

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -23,6 +22,7 @@ VERDICTS = ("GO", "NO-GO", "PENDING")
 #: Indexes the dashboard's queries need; made (if missing) when `gonogo serve` starts.
 INDEXES = (
     sa.Index("ix_runs_started_at", runs.c.started_at),
+    sa.Index("ix_runs_verdict", runs.c.verdict),  # the PENDING ones, for their deadline
     sa.Index("ix_runs_environment_started", runs.c.environment, runs.c.started_at),
     sa.Index("ix_results_outcome", results.c.outcome),
     sa.Index("ix_signoffs_run", signoffs.c.run_id),
@@ -75,6 +75,9 @@ class RunsPage:
 
 
 def runs_page(store: Store, where: RunFilter, page: int, per_page: int = PER_PAGE) -> RunsPage:
+    """One page of runs; those past their sign-off deadline are NO-GO first, as on their own
+    page (so the verdict filter and the counts agree with it too)."""
+    expired = policy.expire_overdue(store)
     conditions = where.conditions()
     with store.engine.connect() as conn:
         total = int(conn.execute(sa.select(sa.func.count()).select_from(runs)
@@ -82,6 +85,7 @@ def runs_page(store: Store, where: RunFilter, page: int, per_page: int = PER_PAG
         pages = max(1, -(-total // per_page))
         page = min(max(1, page), pages)
     records = store.list_runs(per_page, where=conditions, offset=(page - 1) * per_page)
+    policy.as_enforced(records, expired)
     return RunsPage(records, total, page, pages)
 
 
@@ -104,8 +108,11 @@ class EnvironmentView:
     pending: list[dict[str, Any]] = field(default_factory=list)
 
 
-def last_verdicts(store: Store) -> dict[str, dict[str, Any]]:
-    """Per environment, its newest finished run with a verdict (check or deploy)."""
+def last_verdicts(store: Store, expired: dict[str, RunRecord] | None = None
+                  ) -> dict[str, dict[str, Any]]:
+    """Per environment, its newest finished run with a verdict (check or deploy), after the
+    runs past their sign-off deadline failed (``expired``: already done by the caller)."""
+    expired = policy.expire_overdue(store) if expired is None else expired
     with store.engine.connect() as conn:
         newest = (sa.select(runs.c.environment, sa.func.max(runs.c.started_at).label("at"))
                   .where(runs.c.verdict.is_not(None) & (runs.c.status == "finished"))
@@ -115,7 +122,12 @@ def last_verdicts(store: Store) -> dict[str, dict[str, Any]]:
                       runs.c.version, runs.c.finished_at)
             .join(newest, (runs.c.environment.is_not_distinct_from(newest.c.environment))
                   & (runs.c.started_at == newest.c.at))).all()
-    return {(r.environment or "default"): dict(r._mapping) for r in rows}
+    found = {(r.environment or "default"): dict(r._mapping) for r in rows}
+    for last in found.values():  # also where the store could not be written
+        done = expired.get(last["id"])
+        if done is not None:
+            last["verdict"] = done.verdict
+    return found
 
 
 def overview(store: Store) -> list[EnvironmentView]:
@@ -123,6 +135,7 @@ def overview(store: Store) -> list[EnvironmentView]:
     the items awaiting a sign-off."""
     release_store = ReleaseStore(store.engine)
     views: dict[str, EnvironmentView] = {}
+    expired = policy.expire_overdue(store)  # their pending items fail now, for every reader
 
     def view(name: str | None) -> EnvironmentView:
         key = name or "default"
@@ -130,7 +143,7 @@ def overview(store: Store) -> list[EnvironmentView]:
 
     for service in release_store.live():
         view(service.environment).live.append(service)
-    for env, last in last_verdicts(store).items():
+    for env, last in last_verdicts(store, expired).items():
         view(env).last = last
     for lock in release_store.locks():
         target = view(lock.environment)
@@ -142,19 +155,10 @@ def overview(store: Store) -> list[EnvironmentView]:
             .join(runs, runs.c.id == results.c.run_id)
             .where((results.c.outcome == str(Outcome.PENDING)) & (runs.c.verdict == "PENDING"))
             .order_by(runs.c.started_at.desc()).limit(100)).all()
-    expired = {row.run_id for row in waiting if _past_deadline(row.meta)}
-    for run_id in expired:  # their pending items fail now, for every reader
-        enforce_deadline(store, store.load_run(run_id))
     for row in waiting:
         if row.run_id not in expired:
             view(row.environment).pending.append(dict(row._mapping))
     return [views[k] for k in sorted(views)]
-
-
-def _past_deadline(meta: str | None) -> bool:
-    rules = json.loads(meta or "{}").get(policy.META_KEY) or {}
-    deadline = rules.get("deadline") if isinstance(rules, dict) else None
-    return isinstance(deadline, str) and datetime.fromisoformat(deadline) < datetime.now(UTC)
 
 
 def releases(store: Store, environment: str | None, limit: int = 100) -> list[Release]:

@@ -117,6 +117,23 @@ def test_a_pending_item_fails_the_run_after_the_signoff_deadline(tmp_path: Path)
     assert state_rows(tmp_path, "select verdict from runs") == [("NO-GO",)]
 
 
+def test_gonogo_runs_says_no_go_for_a_run_past_its_deadline(tmp_path: Path) -> None:
+    project(tmp_path, config("signoff_within: 1s"))
+    run_id = pending_run(tmp_path)
+    time.sleep(1.5)
+    listed = gonogo("runs", cwd=tmp_path)  # the first to look at it since its deadline
+    assert listed.returncode == 0, listed.stderr
+    row = next(line for line in listed.stdout.splitlines() if line.startswith(run_id))
+    assert row.split()[1:4] == ["check", "-", "NO-GO"]
+    assert row.endswith("1 passed, 1 failed")
+    as_json = json.loads(gonogo("runs", "--format", "json", cwd=tmp_path).stdout)
+    assert [(r["run_id"], r["verdict"], r["exit_code"]) for r in as_json] == [(run_id, "NO-GO", 1)]
+    shown = gonogo("show", run_id, cwd=tmp_path)
+    assert shown.returncode == 0
+    assert shown.stdout.splitlines()[0] == f"run {run_id} · check · NO-GO (exit 1)"
+    assert state_rows(tmp_path, "select verdict, exit_code from runs") == [("NO-GO", 1)]
+
+
 def test_every_action_has_an_audit_row(tmp_path: Path) -> None:
     project(tmp_path, config())
     run_id = pending_run(tmp_path)
