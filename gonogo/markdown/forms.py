@@ -27,6 +27,8 @@ _SIGNER_HEAD = re.compile(r"verified by|checked by|signed( off)? by|sign-?off|ap
                           r"проверил|確認者|担当|负责人|확인자|담당", re.I)
 _DATE_HEAD = re.compile(r"^(date|verified on|checked on|completed( on)?|done on|when|fecha|data|"
                         r"datum|дата|日付|日期|날짜)$", re.I)
+#: A trailing parenthesised legend of the marks a column takes, e.g. ``(✅/⚠️/❌)`` or ``(Y/N)``.
+_LEGEND = re.compile(r"\s*\([^()]*\)$")
 _NOTES_HEAD = re.compile(r"^(notes?|result|evidence|comments?|remarks?)$", re.I)
 
 #: A numbered step heading: `1) …`, `1. …`, `Step 3: …`, `10 days before release`, …
@@ -82,6 +84,7 @@ def header_columns(header: list[str]) -> RowColumns:
     cols = RowColumns()
     for index, name in enumerate(header):
         plain = re.sub(r"[`*_]", "", cell_text(name)).strip()
+        plain = _LEGEND.sub("", plain)  # "Status (✅/⚠️/❌)": the legend is not the name
         if cols.status is None and _STATUS_HEAD.match(plain):
             cols.status = index
         elif cols.signer is None and _SIGNER_HEAD.search(plain):
