@@ -72,6 +72,13 @@ def test_a_status_column_headed_with_its_legend_takes_rows_as_items(tmp_path: Pa
     assert ticked.splitlines()[4] == "| Regression suite executed | ✅                | QE Team | ✅ 0.1s |"
 
 
+def test_a_box_before_the_text_and_a_status_column_beside_a_check_column(tmp_path: Path) -> None:
+    # The shape of tests/data/checklists/61: "Check" heads the text column, "Status" the blank one.
+    text = "## Testing\n\n| Check | Status | Notes |\n|-------|--------|-------|\n| [ ] All unit tests pass | | |\n"
+    data = _explain(tmp_path, "c.md", text)
+    assert [(c["line"], c["text"], c["form"]) for c in data["checks"]] == [(5, "All unit tests pass", "table")]
+
+
 STEPS = """\
 # Deploying the site
 
