@@ -27,6 +27,11 @@ _SIGNER_HEAD = re.compile(r"verified by|checked by|signed( off)? by|sign-?off|ap
                           r"проверил|確認者|担当|负责人|확인자|담당", re.I)
 _DATE_HEAD = re.compile(r"^(date|verified on|checked on|completed( on)?|done on|when|fecha|data|"
                         r"datum|дата|日付|日期|날짜)$", re.I)
+#: A trailing parenthesised legend of the marks a column takes, e.g. ``(✅/⚠️/❌)`` or ``(Y/N)``.
+_LEGEND = re.compile(r"\s*\([^()]*\)$")
+_WEAK_STATUS_HEAD = re.compile(r"^check(ed)?$", re.I)
+#: A box written before the item's text in its cell: ``| [ ] All code reviewed | | |``.
+_TEXT_BOX = re.compile(r"^\[[ xX]?\]\s+")
 _NOTES_HEAD = re.compile(r"^(notes?|result|evidence|comments?|remarks?)$", re.I)
 
 #: A numbered step heading: `1) …`, `1. …`, `Step 3: …`, `10 days before release`, …
@@ -80,16 +85,23 @@ def box_checked(raw: str) -> bool:
 def header_columns(header: list[str]) -> RowColumns:
     """The status / signer / date / notes columns a table's header names."""
     cols = RowColumns()
+    weak_status: int | None = None  # "Check" names the item column as often as the box column
     for index, name in enumerate(header):
         plain = re.sub(r"[`*_]", "", cell_text(name)).strip()
+        plain = _LEGEND.sub("", plain)  # "Status (✅/⚠️/❌)": the legend is not the name
         if cols.status is None and _STATUS_HEAD.match(plain):
-            cols.status = index
+            if _WEAK_STATUS_HEAD.match(plain) and weak_status is None:
+                weak_status = index
+            elif not _WEAK_STATUS_HEAD.match(plain):
+                cols.status = index
         elif cols.signer is None and _SIGNER_HEAD.search(plain):
             cols.signer = index
         elif cols.date is None and _DATE_HEAD.match(plain):
             cols.date = index
         elif cols.notes is None and _NOTES_HEAD.match(plain):
             cols.notes = index
+    if cols.status is None:
+        cols.status = weak_status
     return cols
 
 
@@ -103,7 +115,8 @@ def row_item(header: list[str], cells: list[str]) -> tuple[str, bool, RowColumns
         cols.status = None  # a column headed "Check" that holds the item's text
     if not boxes and cols.status is None:
         return None
-    text = next((cell_text(c) for i, c in enumerate(cells) if i not in boxes and i != cols.status
+    text = next((_TEXT_BOX.sub("", cell_text(c)) for i, c in enumerate(cells)
+                 if i not in boxes and i != cols.status
                  and cell_text(c) and not re.fullmatch(r"[\d.#)]+", cell_text(c))), "")
     if not text:
         return None

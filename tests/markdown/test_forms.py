@@ -61,6 +61,24 @@ def test_several_boxes_in_a_row_all_get_the_result() -> None:
     assert tick(text, {5: Mark(True, "— ✅ 0.1s", "✅")}).splitlines()[4] == "| Health ok | ✅ | ✅ |"
 
 
+def test_a_status_column_headed_with_its_legend_takes_rows_as_items(tmp_path: Path) -> None:
+    # The shape of tests/data/checklists/49: blank cells under "Status (✅/⚠️/❌)".
+    text = ("## Quality Gates\n\n| Item | Status (✅/⚠️/❌) | Owner | Notes |\n|---|---|---|---|\n"
+            "| Regression suite executed |                   | QE Team |       |\n")
+    data = _explain(tmp_path, "g.md", text)
+    assert [(c["line"], c["text"], c["form"]) for c in data["checks"]] == [
+        (5, "Regression suite executed", "table")]
+    ticked = tick(text, {5: Mark(True, "— ✅ 0.1s", "✅")})
+    assert ticked.splitlines()[4] == "| Regression suite executed | ✅                | QE Team | ✅ 0.1s |"
+
+
+def test_a_box_before_the_text_and_a_status_column_beside_a_check_column(tmp_path: Path) -> None:
+    # The shape of tests/data/checklists/61: "Check" heads the text column, "Status" the blank one.
+    text = "## Testing\n\n| Check | Status | Notes |\n|-------|--------|-------|\n| [ ] All unit tests pass | | |\n"
+    data = _explain(tmp_path, "c.md", text)
+    assert [(c["line"], c["text"], c["form"]) for c in data["checks"]] == [(5, "All unit tests pass", "table")]
+
+
 STEPS = """\
 # Deploying the site
 
