@@ -11,23 +11,18 @@ from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     PlainSerializer,
     WithJsonSchema,
 )
 
 from gonogo.core.durations import parse_duration
+from gonogo.core.fields import Strict
 from gonogo.envfiles import EnvValue
 from gonogo.redact import Redactor
 
 ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def _docker_host(text: str) -> str:
@@ -58,7 +53,7 @@ EnvRef = Annotated[list[Annotated[str, Field(pattern=ENV_NAME)]],
 SecretRef = Annotated[EnvRef, BeforeValidator(_env_ref)]
 
 
-class RegistryModel(_Strict):
+class RegistryModel(Strict):
     """A registry to log in to, Kamal's way: ``username`` is a name or ``[ENV_VAR]``;
     ``password`` is always ``[ENV_VAR]`` (never a literal in a config file)."""
 
@@ -86,7 +81,7 @@ _MaybeZero = Annotated[float, BeforeValidator(_zero_or_duration),
                        PlainSerializer(seconds, return_type=str), _SCHEMA]
 
 
-class SwarmHealthcheck(_Strict):
+class SwarmHealthcheck(Strict):
     """Docker's HEALTHCHECK for the service (``--health-*``)."""
 
     #: ``["CMD", …]``, ``["CMD-SHELL", "…"]`` or a string; none: the image's HEALTHCHECK
@@ -97,7 +92,7 @@ class SwarmHealthcheck(_Strict):
     start_period: _MaybeZero = 0.0
 
 
-class SwarmPolicy(_Strict):
+class SwarmPolicy(Strict):
     """``update_config`` / ``rollback_config``: start the new task before stopping the old
     one, and watch it ``monitor`` long, so a failing release is noticed and replaced fast.
     ``order`` defaults to ``start-first``, except on host networking (``stop-first``): two
@@ -110,7 +105,7 @@ class SwarmPolicy(_Strict):
     failure_action: Literal["pause", "rollback", "continue"] | None = None
 
 
-class SwarmSpec(_Strict):
+class SwarmSpec(Strict):
     """How to create the swarm service when it does not exist (``docker service create``)."""
 
     replicas: int = Field(default=1, ge=0)
