@@ -4,7 +4,7 @@
 #   make stack-demo   the reference checklist releasing a real stack (pnpm/NestJS, PostgreSQL,
 #                     nginx, Docker Swarm over SSH): v1 GO, v2 GO, v3 rolled back; stack-down
 
-.PHONY: setup demo stack-demo stack-down test lint typecheck docs bench services stop-services clean
+.PHONY: setup demo stack-demo stack-test stack-down test lint typecheck docs bench services stop-services clean
 
 setup:
 	@scripts/bootstrap.sh
@@ -14,6 +14,9 @@ demo: setup
 
 stack-demo: setup
 	examples/v-edfinance/scripts/stack.sh demo
+
+stack-test: setup
+	.venv/bin/python -m pytest examples/v-edfinance/test_stack_demo.py -p no:cacheprovider
 
 stack-down:
 	examples/v-edfinance/scripts/stack.sh down

@@ -6,6 +6,10 @@ v1 (GO, services created), v2 with a new migration (GO), v3 whose login fails un
 images packed from the machine's Node/nginx/PostgreSQL, an htpasswd registry, Docker Swarm
 reached over a real OpenSSH server, Prometheus — so it needs root and a Docker engine; it
 takes over the `vedfinance-*` names and removes them at the end (`stack.sh down`).
+
+Not part of `make test` yet: run it with `make stack-test`. In the first fresh-clone CI run
+the v1 gate was NO-GO (`tsc` reported TS2318 for apps/api under CI's tool setup), so it stays
+out of CI until that passes there (issue 15).
 """
 
 from __future__ import annotations
