@@ -41,6 +41,7 @@ GUIDES = [
     {"Quality gates": "quality-gates.md"},
     {"Deploy and rollback": "deploy.md"},
     {"Watching a release": "watch.md"},
+    {"The dashboard (gonogo serve)": "serve.md"},
     {"CI and pre-commit": "ci.md"},
 ]
 
