@@ -241,9 +241,14 @@ def _name_of(item: object, kind: Kind, who: str) -> str:
     return name
 
 
-def build_registry(pm: pluggy.PluginManager) -> Registry:
+def build_registry(pm: pluggy.PluginManager, lazy_checks: bool = False) -> Registry:
+    """What ``pm``'s plugins provide. With ``lazy_checks`` (``pm`` built without the
+    built-in check-type modules) the check types are a ``CheckTypes`` that imports a
+    built-in's module on first lookup."""
+    owners: dict[str, str] = {}
+    types = collect(pm, CHECK_TYPES, owners)
     return Registry(
-        check_types=collect(pm, CHECK_TYPES),
+        check_types=CheckTypes(types, owners) if lazy_checks else types,
         drivers=collect(pm, DRIVERS),
         report_formats=collect(pm, REPORT_FORMATS),
         migration_readers=collect(pm, MIGRATION_READERS),
@@ -288,15 +293,7 @@ class CheckTypes(Mapping[str, type[Check]]):
 @functools.cache
 def registry() -> Registry:
     """The registry of this process: built once, at startup (``gonogo.cli`` asks first)."""
-    pm = plugin_manager(lazy_checks=True)
-    owners: dict[str, str] = {}
-    plugins = collect(pm, CHECK_TYPES, owners)
-    found = Registry(
-        check_types=CheckTypes(plugins, owners),
-        drivers=collect(pm, DRIVERS),
-        report_formats=collect(pm, REPORT_FORMATS),
-        migration_readers=collect(pm, MIGRATION_READERS),
-    )
+    found = build_registry(plugin_manager(lazy_checks=True), lazy_checks=True)
     use_readers(found.migration_readers)
     return found
 
