@@ -18,6 +18,7 @@ import os
 import shutil
 import subprocess
 import threading
+import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -50,8 +51,10 @@ def stack() -> Iterator[dict[str, str]]:
     docker()
     _need(os.geteuid() == 0, "the stack demo installs packages and runs sshd: needs root")
     _need(shutil.which("npm") is not None, "npm is not installed")
+    started = time.monotonic()
     up = subprocess.run([str(STACK), "up"], capture_output=True, text=True, timeout=900)
     assert up.returncode == 0, up.stdout[-3000:] + up.stderr[-3000:]
+    timed("up", started)
     env = dict(os.environ)
     env.pop("DOCKER_CONFIG", None)
     env.pop("DOCKER_HOST", None)
@@ -75,15 +78,23 @@ def stack() -> Iterator[dict[str, str]]:
         subprocess.run([str(STACK), "down"], capture_output=True, text=True, timeout=300)
 
 
+def timed(step: str, started: float) -> None:
+    """The scenario's time per step on CI's log (`pytest -rP`; bench/stack.py has the targets)."""
+    print(f"stack: {step} {time.monotonic() - started:.0f}s", flush=True)
+
+
 def prepare(version: str) -> None:
     """The team's commit of `version`, built and pushed by CI."""
+    started = time.monotonic()
     result = subprocess.run([str(STACK), "prepare", version], capture_output=True, text=True,
                             timeout=900)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    timed(f"prepare {version}", started)
 
 
 def deploy(env: dict[str, str], version: str) -> subprocess.CompletedProcess[str]:
     """`gonogo deploy` of the document, then its ticked copy and json report in out/."""
+    started = time.monotonic()
     clean = {k: v for k, v in env.items() if not k.startswith("_")}
     gonogo_bin = str(REPO / ".venv" / "bin" / "gonogo")
     result = subprocess.run(
@@ -94,6 +105,7 @@ def deploy(env: dict[str, str], version: str) -> subprocess.CompletedProcess[str
         subprocess.run([gonogo_bin, "report", "-c", "production-deployment-checklist.md", "last",
                         "--format", fmt, "-o", str(OUT / name)],
                        cwd=WORK, env=clean, capture_output=True, text=True, timeout=120, check=True)
+    timed(f"deploy {version}", started)
     return result
 
 
