@@ -93,20 +93,32 @@ def prepare(version: str) -> None:
 
 
 def deploy(env: dict[str, str], version: str) -> subprocess.CompletedProcess[str]:
-    """`gonogo deploy` of the document, then its ticked copy and json report in out/."""
+    """`gonogo deploy` of the document (its output and errors as one text, timed per phase
+    heading as it prints them), then its ticked copy and json report in out/."""
     started = time.monotonic()
     clean = {k: v for k, v in env.items() if not k.startswith("_")}
     gonogo_bin = str(REPO / ".venv" / "bin" / "gonogo")
-    result = subprocess.run(
-        [gonogo_bin, "deploy", "-c", "production-deployment-checklist.md", "--env", "production",
-         "--version", version, "--yes"],
-        cwd=WORK, env=clean, capture_output=True, text=True, timeout=1200)
+    argv = [gonogo_bin, "deploy", "-c", "production-deployment-checklist.md", "--env",
+            "production", "--version", version, "--yes"]
+    lines: list[str] = []
+    phases: list[tuple[str, float]] = []
+    with subprocess.Popen(argv, cwd=WORK, env=clean, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line)
+            if line.startswith("── "):
+                phases.append((line[3:].strip(), time.monotonic()))
+        code = process.wait(timeout=60)
+    ended = time.monotonic()
+    for i, (title, at) in enumerate(phases):
+        print(f"  {(phases[i + 1][1] if i + 1 < len(phases) else ended) - at:6.1f}s  {title}")
     for fmt, name in (("checklist", f"ticked-{version}.md"), ("json", f"run-{version}.json")):
         subprocess.run([gonogo_bin, "report", "-c", "production-deployment-checklist.md", "last",
                         "--format", fmt, "-o", str(OUT / name)],
                        cwd=WORK, env=clean, capture_output=True, text=True, timeout=120, check=True)
     timed(f"deploy {version}", started)
-    return result
+    return subprocess.CompletedProcess(argv, code, "".join(lines), "")
 
 
 def gonogo(env: dict[str, str], *args: str) -> str:
