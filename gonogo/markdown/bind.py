@@ -290,6 +290,8 @@ def _bind_item(
             return binding
         binding.type = proposal.type
         binding.params = proposal.params
+        if proposal.after:
+            binding.common["needs"] = list(proposal.after)
         return binding
     if miss is not None:
         binding.via = f"recognized: {miss.rule}"
