@@ -17,14 +17,15 @@ import json
 import os
 import shutil
 import subprocess
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from bench.stack import Loop, summarize
 from testing.services import IN_CI, docker
 
 REPO = Path(__file__).resolve().parents[2]
@@ -113,12 +114,34 @@ def deploy(env: dict[str, str], version: str) -> subprocess.CompletedProcess[str
     ended = time.monotonic()
     for i, (title, at) in enumerate(phases):
         print(f"  {(phases[i + 1][1] if i + 1 < len(phases) else ended) - at:6.1f}s  {title}")
+    for line in lines:  # how long each service and rollback step took
+        if "[services]" in line or "[rollback" in line or "[monitor]" in line:
+            print("   ", line.rstrip()[:160])
     for fmt, name in (("checklist", f"ticked-{version}.md"), ("json", f"run-{version}.json")):
         subprocess.run([gonogo_bin, "report", "-c", "production-deployment-checklist.md", "last",
                         "--format", fmt, "-o", str(OUT / name)],
                        cwd=WORK, env=clean, capture_output=True, text=True, timeout=120, check=True)
     timed(f"deploy {version}", started)
     return subprocess.CompletedProcess(argv, code, "".join(lines), "")
+
+
+@contextmanager
+def requests_through_nginx(what: str, login: tuple[str, str] | None) -> Iterator[None]:
+    """bench/stack.py's request loop (two browsing workers, two signing in when ``login``)
+    around a deploy; its figures go to CI's log (failed requests, the longest gap)."""
+    loop = Loop(NGINX, login)
+    threads = loop.start(2, 2 if login else 0)
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        loop.stop.set()
+        for thread in threads:
+            thread.join(timeout=10)
+    figures = summarize(loop.samples, started, time.monotonic())
+    print(f"stack: {what}: {figures['requests']} requests, {figures['failed']} failed "
+          f"{figures['failed_by_kind']}, longest gap {figures['longest_gap_s']}s, "
+          f"error window {figures['error_window_s']}s", flush=True)
 
 
 def gonogo(env: dict[str, str], *args: str) -> str:
@@ -161,7 +184,8 @@ def test_the_reference_checklist_releases_v1_v2_and_rolls_back_v3(stack: dict[st
 
     # v2: a new migration, applied in order before the API, recorded as Prisma does
     prepare("v2")
-    v2 = deploy(env, "v2")
+    with requests_through_nginx("v2 deploy", None):
+        v2 = deploy(env, "v2")
     assert v2.returncode == 0, v2.stdout[-4000:] + v2.stderr[-2000:]
     assert psql(env, "select string_agg(migration_name || ':' || applied_steps_count, ',' "
                      "order by migration_name) from _prisma_migrations where finished_at is not null") == (
@@ -170,29 +194,10 @@ def test_the_reference_checklist_releases_v1_v2_and_rolls_back_v3(stack: dict[st
 
     # v3: login answers 500 under load once it runs → rolled back to v2 (exit 5)
     prepare("v3")
-    stop = threading.Event()
-    body = json.dumps({"email": env["_SMOKE_EMAIL"], "password": env["_SMOKE_PASSWORD"]}).encode()
-
-    def load() -> None:
-        while not stop.is_set():
-            try:
-                urllib.request.urlopen(urllib.request.Request(
-                    NGINX + "/api/auth/login", data=body, method="POST",
-                    headers={"Content-Type": "application/json"}), timeout=5).read()
-            except OSError:
-                pass
-
-    threads = [threading.Thread(target=load, daemon=True) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    try:
+    with requests_through_nginx("v3 rollback", (env["_SMOKE_EMAIL"], env["_SMOKE_PASSWORD"])):
         v3 = deploy(env, "v3")
-    finally:
-        stop.set()
-        for thread in threads:
-            thread.join(timeout=10)
     assert v3.returncode == 5, v3.stdout[-4000:] + v3.stderr[-2000:]
-    assert "rolled back" in v3.stdout
+    assert "Rolled back v3 in production: api is not healthy on v3" in v3.stdout
     assert json.loads(get("/api/health"))["version"] == "v2"
     assert "release v2" in get("/")
     releases = gonogo(env, "releases", "-c", "production-deployment-checklist.md", "--env", "production")
