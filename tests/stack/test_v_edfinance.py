@@ -197,7 +197,8 @@ def test_the_reference_checklist_releases_v1_v2_and_rolls_back_v3(stack: dict[st
     with requests_through_nginx("v3 rollback", (env["_SMOKE_EMAIL"], env["_SMOKE_PASSWORD"])):
         v3 = deploy(env, "v3")
     assert v3.returncode == 5, v3.stdout[-4000:] + v3.stderr[-2000:]
-    assert "Rolled back v3 in production: api is not healthy on v3" in v3.stdout
+    # the API's health gate or the verification catches it, whichever sees the 500s first
+    assert "Rolled back v3 in production: " in v3.stdout
     assert json.loads(get("/api/health"))["version"] == "v2"
     assert "release v2" in get("/")
     releases = gonogo(env, "releases", "-c", "production-deployment-checklist.md", "--env", "production")
