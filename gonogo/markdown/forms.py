@@ -18,7 +18,12 @@ _DONE_BOXES = ("[x]", "[X]", "☑", "☒", "✅", "✔", "✔️", "✓", "❌",
                ":x:", ":negative_squared_cross_mark:")
 _CHECKED = ("[x]", "[X]", "☑", "✅", "✔", "✔️", "✓", "&#9745;", "&#x2611;", ":white_check_mark:",
             ":heavy_check_mark:", ":ballot_box_with_check:")
-_BOX_CELL = re.compile("^(?:" + "|".join(re.escape(b) for b in _EMPTY_BOXES + _DONE_BOXES) + ")$")
+_BOX_ALTERNATIVES = "(?:" + "|".join(re.escape(b) for b in _EMPTY_BOXES + _DONE_BOXES) + ")"
+_BOX_CELL = re.compile("^" + _BOX_ALTERNATIVES + "$")
+#: A box with its label in a Status cell: ``[ ] Not started``, ``☐ Pending``, ``✅ Done``.
+_LABELLED_BOX = re.compile("^(?P<box>" + _BOX_ALTERNATIVES + r")\s+[^\W_]")  # not "[ ] ]"
+#: A cell that only numbers its row: ``3``, ``1.2.1``, ``#4``, also in bold (``**14.1.1**``).
+_NUMBER_CELL = re.compile(r"[\d.#)]+")
 _TAG = re.compile(r"<[^>]+>")
 _STATUS_HEAD = re.compile(r"^(status|state|done|check(ed)?|complete[d]?|ok|result|✓|✔|☑|✅"
                           r"|estado|statut|état|zustand|статус|状态|状態|상태)$", re.I)
@@ -79,7 +84,17 @@ def is_box(raw: str) -> bool:
 
 
 def box_checked(raw: str) -> bool:
-    return cell_text(raw) in _CHECKED
+    labelled = _LABELLED_BOX.match(cell_text(raw))
+    return (labelled.group("box") if labelled else cell_text(raw)) in _CHECKED
+
+
+def _numbers_the_row(raw: str) -> bool:
+    return bool(_NUMBER_CELL.fullmatch(re.sub(r"[*_`]", "", cell_text(raw)).strip()))
+
+
+def _head_name(raw: str) -> str:
+    plain = re.sub(r"[`*_]", "", cell_text(raw)).strip()
+    return _LEGEND.sub("", plain)  # "Status (✅/⚠️/❌)": the legend is not the name
 
 
 def header_columns(header: list[str]) -> RowColumns:
@@ -87,8 +102,7 @@ def header_columns(header: list[str]) -> RowColumns:
     cols = RowColumns()
     weak_status: int | None = None  # "Check" names the item column as often as the box column
     for index, name in enumerate(header):
-        plain = re.sub(r"[`*_]", "", cell_text(name)).strip()
-        plain = _LEGEND.sub("", plain)  # "Status (✅/⚠️/❌)": the legend is not the name
+        plain = _head_name(name)
         if cols.status is None and _STATUS_HEAD.match(plain):
             if _WEAK_STATUS_HEAD.match(plain) and weak_status is None:
                 weak_status = index
@@ -110,14 +124,18 @@ def row_item(header: list[str], cells: list[str]) -> tuple[str, bool, RowColumns
     header's Status column is blank in it. Its text is its first cell that says something."""
     cols = header_columns(header)
     boxes = [i for i, raw in enumerate(cells) if is_box(raw)]
-    if cols.status is not None and (cols.status >= len(cells) or cell_text(cells[cols.status])
-                                    and cols.status not in boxes):
+    status = cols.status
+    if (status is not None and status < len(cells) and status not in boxes
+            and not _WEAK_STATUS_HEAD.match(_head_name(header[status]))
+            and _LABELLED_BOX.match(cell_text(cells[status]))):
+        boxes = sorted([*boxes, status])  # "[ ] Not started" under Status: the row's box, labelled
+    if status is not None and (status >= len(cells) or cell_text(cells[status]) and status not in boxes):
         cols.status = None  # a column headed "Check" that holds the item's text
     if not boxes and cols.status is None:
         return None
     text = next((_TEXT_BOX.sub("", cell_text(c)) for i, c in enumerate(cells)
                  if i not in boxes and i != cols.status
-                 and cell_text(c) and not re.fullmatch(r"[\d.#)]+", cell_text(c))), "")
+                 and cell_text(c) and not _numbers_the_row(c)), "")
     if not text:
         return None
     cols.boxes = boxes if boxes else [cols.status] if cols.status is not None else []
