@@ -1,5 +1,5 @@
-"""Golden `gonogo explain` outputs for a dozen corpus checklists, so that a change in how
-items bind shows up in review as a diff of these files.
+"""Golden `gonogo explain` outputs for fifteen corpus checklists (65, 66 and 68 table-form), so
+that a change in how items bind shows up in review as a diff of these files.
 
 Regenerate after an intended change (then read the diff before committing):
 
@@ -24,6 +24,8 @@ CHOSEN = (
     "15-es-rails-coolify-deployment.md", "25-pt-nextjs-prisma-docker-deploy.md",
     "31-ru-python-celery-production-checklist.md", "38-original-table-cell-checkboxes.md",
     "39-apache-answer-how-to-release.md", "40-go-signalflow-client-releasing.md",
+    "65-mosip-go-nogo-release-checklist-table.md", "66-pm-skills-launch-checklist-table-sample.md",
+    "68-owasp-asvs-v14-build-deploy-config-levels.md",
 )
 
 
