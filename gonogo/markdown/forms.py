@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, field
 
 #: What a box looks like in a table cell: `[ ]`, `[x]`, ☐/☑/✅/❌, `&#9744;`, shortcodes.
-_EMPTY_BOXES = ("[ ]", "[]", "☐", "⬜", "□", "&#9744;", "&#x2610;", ":white_large_square:",
-                ":black_square_button:", ":ballot_box:", "⏳", "➖", ":hourglass:")
+_EMPTY_BOXES = ("[ ]", "[]", "☐", "⬜", "□", "🔲", "🔳", "&#9744;", "&#x2610;", ":white_large_square:",
+                ":black_square_button:", ":white_square_button:", ":ballot_box:", "⏳", "➖", ":hourglass:")
 _DONE_BOXES = ("[x]", "[X]", "☑", "☒", "✅", "✔", "✔️", "✓", "❌", "✗", "✘", "&#9745;", "&#9746;",
                "&#x2611;", ":white_check_mark:", ":heavy_check_mark:", ":ballot_box_with_check:",
                ":x:", ":negative_squared_cross_mark:")

@@ -101,6 +101,18 @@ def test_a_bold_row_number_is_not_the_items_text(tmp_path: Path) -> None:
         (5, "Verify that builds are repeatable.", "table")]
 
 
+def test_square_button_emoji_are_empty_boxes(tmp_path: Path) -> None:
+    # The shape of tests/data/checklists/70: ✅ for done rows, 🔲 (the glyph of
+    # :black_square_button:) for the rest, in a column headed ✓.
+    text = ("## 12.2 CI/CD & Automation\n\n| ✓ | Item | Tool |\n|---|------|------|\n"
+            "| ✅ | Semantic versioning | npm |\n| 🔲 | Dependabot / Renovate | weekly |\n")
+    data = _explain(tmp_path, "e.md", text)
+    assert [(c["line"], c["text"], c["form"]) for c in data["checks"]] == [
+        (5, "Semantic versioning", "table"), (6, "Dependabot / Renovate", "table")]
+    ticked = tick(text, {6: Mark(True, "— ✅ 0.1s", "✅")})
+    assert ticked.splitlines()[5] == "| ✅ | Dependabot / Renovate | weekly |"
+
+
 STEPS = """\
 # Deploying the site
 
