@@ -121,7 +121,8 @@ def header_columns(header: list[str]) -> RowColumns:
 
 def row_item(header: list[str], cells: list[str]) -> tuple[str, bool, RowColumns] | None:
     """(text, checked, columns) when a table row is a checklist item: it has a box, or the
-    header's Status column is blank in it. Its text is its first cell that says something."""
+    header's Status column is blank in it or holds a labelled box (``[ ] Not started``). Its
+    text is its first cell that says something other than the row's number."""
     cols = header_columns(header)
     boxes = [i for i, raw in enumerate(cells) if is_box(raw)]
     status = cols.status
