@@ -7,6 +7,7 @@ decides what an item means (that is ``recognize``/``bind``)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -99,24 +100,31 @@ def _head_name(raw: str) -> str:
 
 def header_columns(header: list[str]) -> RowColumns:
     """The status / signer / date / notes columns a table's header names."""
-    cols = RowColumns()
+    status, signer, date, notes, _ = _named_columns(tuple(header))
+    return RowColumns(status=status, signer=signer, date=date, notes=notes)
+
+
+@functools.lru_cache(maxsize=64)  # asked once per row, and a table's rows share one header
+def _named_columns(header: tuple[str, ...]) -> tuple[int | None, int | None, int | None, int | None, bool]:
+    """(status, signer, date, notes, whether the status column is only a weak "Check")."""
+    status = signer = date = notes = None
     weak_status: int | None = None  # "Check" names the item column as often as the box column
     for index, name in enumerate(header):
         plain = _head_name(name)
-        if cols.status is None and _STATUS_HEAD.match(plain):
+        if status is None and _STATUS_HEAD.match(plain):
             if _WEAK_STATUS_HEAD.match(plain) and weak_status is None:
                 weak_status = index
             elif not _WEAK_STATUS_HEAD.match(plain):
-                cols.status = index
-        elif cols.signer is None and _SIGNER_HEAD.search(plain):
-            cols.signer = index
-        elif cols.date is None and _DATE_HEAD.match(plain):
-            cols.date = index
-        elif cols.notes is None and _NOTES_HEAD.match(plain):
-            cols.notes = index
-    if cols.status is None:
-        cols.status = weak_status
-    return cols
+                status = index
+        elif signer is None and _SIGNER_HEAD.search(plain):
+            signer = index
+        elif date is None and _DATE_HEAD.match(plain):
+            date = index
+        elif notes is None and _NOTES_HEAD.match(plain):
+            notes = index
+    if status is None:
+        return weak_status, signer, date, notes, weak_status is not None
+    return status, signer, date, notes, False
 
 
 def row_item(header: list[str], cells: list[str]) -> tuple[str, bool, RowColumns] | None:
@@ -125,9 +133,8 @@ def row_item(header: list[str], cells: list[str]) -> tuple[str, bool, RowColumns
     text is its first cell that says something other than the row's number."""
     cols = header_columns(header)
     boxes = [i for i, raw in enumerate(cells) if is_box(raw)]
-    status = cols.status
-    if (status is not None and status < len(cells) and status not in boxes
-            and not _WEAK_STATUS_HEAD.match(_head_name(header[status]))
+    status, weak = cols.status, _named_columns(tuple(header))[4]
+    if (status is not None and status < len(cells) and status not in boxes and not weak
             and _LABELLED_BOX.match(cell_text(cells[status]))):
         boxes = sorted([*boxes, status])  # "[ ] Not started" under Status: the row's box, labelled
     if status is not None and (status >= len(cells) or cell_text(cells[status]) and status not in boxes):
