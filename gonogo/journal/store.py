@@ -22,7 +22,7 @@ from gonogo.core.errors import NoState, StateError
 from gonogo.core.outcomes import CheckResult
 from gonogo.identity import os_user
 from gonogo.journal import audit, process
-from gonogo.journal.lite import prepare_state_dir
+from gonogo.journal.location import prepare_state_dir
 from gonogo.journal.records import run_from_mapping
 from gonogo.journal.run_journal import RunJournal as RunJournal
 from gonogo.journal.run_journal import new_run_id as new_run_id
