@@ -85,7 +85,7 @@ def import_costs(python: Path) -> list[tuple[str, float]]:
     """Cumulative import time of what a `check` loads, from ``python -X importtime``."""
     code = "import gonogo.cli, gonogo.commands.check, gonogo.gate"
     done = subprocess.run([str(python), "-X", "importtime", "-c", code], capture_output=True, text=True)
-    wanted = ("gonogo.gate", "gonogo.journal.store", "sqlalchemy", "pydantic", "gonogo.config.load",
+    wanted = ("gonogo.gate", "gonogo.journal.lite", "sqlalchemy", "pydantic", "gonogo.config.load",
               "gonogo.checks.base", "asyncio", "rich", "httpx", "jinja2", "yaml")
     costs: dict[str, float] = {}
     for line in done.stderr.splitlines():
