@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from gonogo import private
 from gonogo.checks.base import CheckContext
@@ -20,13 +20,17 @@ from gonogo.core.errors import UsageError
 from gonogo.core.outcomes import Verdict, decide, exit_code
 from gonogo.engine.runner import Plan, Runner, make_plan
 from gonogo.envfiles import EnvValue
-from gonogo.journal import identity, policy
-from gonogo.journal.schema import RunRecord
-from gonogo.journal.store import RunJournal, Store, open_store
+from gonogo.journal import policy
+from gonogo.journal.lite import LiteStore, open_run_store
+from gonogo.journal.records import RunRecord
+from gonogo.journal.run_journal import RunJournal
 from gonogo.notify import Notifier
 from gonogo.reports import ReportSpec, write_report
 from gonogo.reports.console_report import ConsoleListener, print_summary
 from gonogo.targets.docker import docker_env
+
+if TYPE_CHECKING:
+    from gonogo.journal.store import Store
 
 
 @dataclass
@@ -55,7 +59,15 @@ class GateOutcome:
 
 
 def store_for(config: Config) -> Store:
+    from gonogo.journal.store import open_store
+
     return open_store(config.state_location, runs_root=config.root / ".gonogo")
+
+
+def gate_store_for(config: Config) -> Store | LiteStore:
+    """A gate run's store: on a SQLite state folder, one that needs no SQLAlchemy
+    (``gonogo.journal.lite``)."""
+    return open_run_store(config.state_location, runs_root=config.root / ".gonogo")
 
 
 def subprocess_env(config: Config, run_id: str) -> dict[str, str]:
@@ -146,7 +158,7 @@ def run_gate(config: Config, options: GateOptions) -> GateOutcome:
     plan = plan_for(config, options)
     if options.read_only:
         _something_to_check(plan)
-    store = store_for(config)
+    store = gate_store_for(config)
     try:
         meta: dict[str, object] = {
             "name": config.name,
@@ -223,10 +235,13 @@ def signoff_policy(config: Config) -> policy.Policy:
                        items=items, within_s=within)
 
 
-def _notify_pending(config: Config, store: Store, record: RunRecord, stream: IO[str]) -> None:
+def _notify_pending(config: Config, store: Store | LiteStore, record: RunRecord,
+                   stream: IO[str]) -> None:
     """A run waiting for people says so where they are, with a link to its sign-off page."""
     if not config.model.notify:
         return
+    from gonogo.journal import identity  # SQLAlchemy: only when there is someone to tell
+
     base = config.model.public_url or identity.public_url(store.engine)
     waiting = [r.id for r in record.results if r.outcome.value == "pending"]
     body = f"run {record.id} awaits sign-off of {', '.join(waiting)}"

@@ -55,7 +55,7 @@ class CheckContext:
 class Check(BaseModel):
     """Base of all check types. Subclasses set ``type_name`` and implement ``run``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     type_name: ClassVar[str] = ""
     #: A documented, valid example of this type's parameters (used by docs, tests and `schema`).

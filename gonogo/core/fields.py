@@ -84,4 +84,4 @@ RegistryHost = Annotated[str, AfterValidator(_registry_host)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)

@@ -9,16 +9,17 @@ web dashboard only reads it.
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+
+from gonogo.journal.records import audit_values
+from gonogo.journal.records import cli_source as cli_source
 
 audit_metadata = sa.MetaData()
 
@@ -58,20 +59,14 @@ def ensure(engine: Engine) -> None:
         _created.add(engine)
 
 
-def cli_source() -> str:
-    return f"cli on {socket.gethostname()}"
-
-
 def record(target_conn: Engine | sa.Connection, action: str, actor: str, *,
            source: str | None = None, run_id: str | None = None, target: str | None = None,
            detail: dict[str, Any] | None = None) -> None:
     """Append one row; with a connection, inside that transaction (it commits with it)."""
     engine = target_conn if isinstance(target_conn, Engine) else target_conn.engine
     ensure(engine)
-    values = {"at": datetime.now(UTC).isoformat(timespec="milliseconds"), "actor": actor,
-              "action": action, "run_id": run_id, "target": target,
-              "source": source or cli_source(),
-              "detail": json.dumps(detail or {}, default=str, sort_keys=True)}
+    values = audit_values(action, actor, source=source, run_id=run_id, target=target,
+                          detail=detail)
     if isinstance(target_conn, Engine):
         with target_conn.begin() as conn:
             conn.execute(audit.insert().values(**values))

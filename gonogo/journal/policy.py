@@ -18,15 +18,14 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
-
-import sqlalchemy as sa
+from typing import TYPE_CHECKING, Any
 
 from gonogo.core.errors import UsageError
 from gonogo.core.outcomes import CheckResult, Outcome, Verdict, decide, exit_code
-from gonogo.journal import audit
-from gonogo.journal.schema import RunRecord, results, runs
-from gonogo.journal.store import Store
+from gonogo.journal.records import RunRecord
+
+if TYPE_CHECKING:
+    from gonogo.journal.store import Store
 
 META_KEY = "signoff_policy"
 
@@ -133,6 +132,12 @@ def enforce_deadline(store: Store, record: RunRecord) -> RunRecord:
     if decided:
         verdict = decide(record.results)
         record.verdict, record.exit_code = str(verdict), exit_code(verdict)
+    # here, not at the top: a gate run reads its rules (``make``) without SQLAlchemy
+    import sqlalchemy as sa
+
+    from gonogo.journal import audit
+    from gonogo.journal.schema import results, runs
+
     try:
         with store.engine.begin() as conn:
             changed = 0
@@ -171,6 +176,10 @@ def expire_overdue(store: Store) -> dict[str, RunRecord]:
     """Apply ``enforce_deadline`` to every run still PENDING whose deadline has passed, so that
     lists, the overview and the status endpoint say what the run's own page says. Cheap: it
     reads only the PENDING runs' ids and rules, and loads only the overdue ones (by id)."""
+    import sqlalchemy as sa
+
+    from gonogo.journal.schema import runs
+
     with store.engine.connect() as conn:
         waiting = conn.execute(sa.select(runs.c.id, runs.c.meta)
                                .where(runs.c.verdict == str(Verdict.PENDING))).all()

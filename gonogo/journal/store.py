@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 import socket
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -19,11 +18,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from gonogo import private
-from gonogo.core.clock import from_iso
-from gonogo.core.errors import EXIT_INTERRUPTED, NoState, StateError
-from gonogo.core.outcomes import CheckResult, Verdict
+from gonogo.core.errors import NoState, StateError
+from gonogo.core.outcomes import CheckResult
 from gonogo.identity import os_user
 from gonogo.journal import audit, process
+from gonogo.journal.location import prepare_state_dir
+from gonogo.journal.records import run_from_mapping
+from gonogo.journal.run_journal import RunJournal as RunJournal
+from gonogo.journal.run_journal import new_run_id as new_run_id
 from gonogo.journal.schema import (
     DELETE_RESULT,
     INSERT_RESULT,
@@ -39,10 +41,6 @@ from gonogo.journal.schema import (
     short_error,
     signoffs,
 )
-
-
-def new_run_id(at: datetime) -> str:
-    return at.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
 
 
 def open_store(location: str, runs_root: Path | None = None, *, create: bool = True) -> Store:
@@ -61,33 +59,9 @@ def open_store(location: str, runs_root: Path | None = None, *, create: bool = T
         return Store(url, root / "runs", display=_hide_password(location), create=create,
                      state_dir=root)
     directory = Path(location)
-    database = directory / "state.db"
-    if not create:
-        if not database.is_file():
-            raise NoState(str(directory))
-        _tighten_state(directory)  # best effort: reading needs no permission change
-    else:
-        try:
-            private.private_dir(directory)
-            private.touch(database)  # 0600 before SQLite makes it; -wal and -shm copy its mode
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
-            raise StateError(f"cannot create state directory {directory}: {reason}") from None
-        if not _tighten_state(directory):
-            raise StateError(f"cannot make the state in {directory} private: run `chmod 700 "
-                             f"{directory}; chmod 600 {database}*` as its owner")
-    private.note_state_dir(directory)
+    database = prepare_state_dir(directory, create=create)
     return Store(f"sqlite:///{database}", directory / "runs", display=str(directory),
                  create=create, state_dir=directory)
-
-
-def _tighten_state(directory: Path) -> bool:
-    """Narrow a state folder made by an older gonogo (0755, 0644) to 0700/0600."""
-    ok = private.tighten(directory, private.DIR_MODE)
-    ok = private.tighten(directory / "runs", private.DIR_MODE) and ok
-    for name in ("state.db", "state.db-wal", "state.db-shm", "state.db-journal"):
-        ok = private.tighten(directory / name, private.FILE_MODE) and ok
-    return ok
 
 
 def _hide_password(url: str) -> str:
@@ -244,26 +218,7 @@ class Store:
         return record
 
     def _run_from_row(self, row: Any) -> RunRecord:
-        m = row._mapping
-        return RunRecord(
-            id=m["id"],
-            command=m["command"],
-            status=m["status"],
-            started_at=from_iso(m["started_at"]) or datetime.now(UTC),
-            finished_at=from_iso(m["finished_at"]),
-            verdict=m["verdict"],
-            exit_code=m["exit_code"],
-            environment=m["environment"],
-            version=m["version"],
-            config_path=m["config_path"],
-            user=m["user"],
-            host=m["host"],
-            pid=m["pid"],
-            pid_start=m["pid_start"],
-            meta=(meta := json.loads(m["meta"] or "{}")),
-            run_dir=self.runs_dir / m["id"],
-            status_note=meta.get("interrupted") if m["status"] == "interrupted" else None,
-        )
+        return run_from_mapping(row._mapping, self.runs_dir)
 
     def _judge(self, records: list[RunRecord]) -> None:
         """Tell the truth about runs left ``running``: one whose process on this host is gone
@@ -319,35 +274,3 @@ class Store:
             if replace:
                 conn.execute(DELETE_RESULT, {"d_run_id": run_id, "d_check_id": result.id})
             conn.execute(INSERT_RESULT, values)
-
-
-class RunJournal:
-    """The engine's view of one run: record each result as it completes."""
-
-    def __init__(self, store: Store, run_id: str, run_dir: Path, *, fresh: bool = False) -> None:
-        self.store, self.run_id, self.run_dir = store, run_id, run_dir
-        # ids this journal wrote to a run it created; any other id cannot be stored yet
-        self._written: set[str] | None = set() if fresh else None
-
-    def record(self, result: CheckResult, output: str | None) -> None:
-        path = None
-        if output:
-            safe = re.sub(r"[^A-Za-z0-9_.-]", "_", result.id)
-            file = self.run_dir / "output" / f"{safe}.log"
-            private.write_text(file, output)
-            path = str(file)
-            result.output_path = path
-        replace = self._written is None or result.id in self._written
-        if self._written is not None:
-            self._written.add(result.id)
-        self.store.record(self.run_id, result.position, result, path, replace=replace)
-
-    def finish(self, verdict: Verdict | None, code: int, status: str = "finished") -> None:
-        self.store.finish_run(self.run_id, str(verdict) if verdict else None, code, status)
-
-    def interrupted(self, why: str | None = None) -> None:
-        """The one way a run ends interrupted (Ctrl-C, a signal): no verdict, exit 130,
-        status ``interrupted``, and ``why`` kept for `runs` and `show` when given."""
-        self.finish(None, EXIT_INTERRUPTED, status="interrupted")
-        if why:
-            self.store.update_meta(self.run_id, interrupted=why)

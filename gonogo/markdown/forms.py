@@ -7,18 +7,24 @@ decides what an item means (that is ``recognize``/``bind``)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
 #: What a box looks like in a table cell: `[ ]`, `[x]`, ☐/☑/✅/❌, `&#9744;`, shortcodes.
-_EMPTY_BOXES = ("[ ]", "[]", "☐", "⬜", "□", "&#9744;", "&#x2610;", ":white_large_square:",
-                ":black_square_button:", ":ballot_box:", "⏳", "➖", ":hourglass:")
+_EMPTY_BOXES = ("[ ]", "[]", "☐", "⬜", "□", "🔲", "🔳", "&#9744;", "&#x2610;", ":white_large_square:",
+                ":black_square_button:", ":white_square_button:", ":ballot_box:", "⏳", "➖", ":hourglass:")
 _DONE_BOXES = ("[x]", "[X]", "☑", "☒", "✅", "✔", "✔️", "✓", "❌", "✗", "✘", "&#9745;", "&#9746;",
                "&#x2611;", ":white_check_mark:", ":heavy_check_mark:", ":ballot_box_with_check:",
                ":x:", ":negative_squared_cross_mark:")
 _CHECKED = ("[x]", "[X]", "☑", "✅", "✔", "✔️", "✓", "&#9745;", "&#x2611;", ":white_check_mark:",
             ":heavy_check_mark:", ":ballot_box_with_check:")
-_BOX_CELL = re.compile("^(?:" + "|".join(re.escape(b) for b in _EMPTY_BOXES + _DONE_BOXES) + ")$")
+_BOX_ALTERNATIVES = "(?:" + "|".join(re.escape(b) for b in _EMPTY_BOXES + _DONE_BOXES) + ")"
+_BOX_CELL = re.compile("^" + _BOX_ALTERNATIVES + "$")
+#: A box with its label in a Status cell: ``[ ] Not started``, ``☐ Pending``, ``✅ Done``.
+_LABELLED_BOX = re.compile("^(?P<box>" + _BOX_ALTERNATIVES + r")\s+[^\W_]")  # not "[ ] ]"
+#: A cell that only numbers its row: ``3``, ``1.2.1``, ``#4``, also in bold (``**14.1.1**``).
+_NUMBER_CELL = re.compile(r"[\d.#)]+")
 _TAG = re.compile(r"<[^>]+>")
 _STATUS_HEAD = re.compile(r"^(status|state|done|check(ed)?|complete[d]?|ok|result|✓|✔|☑|✅"
                           r"|estado|statut|état|zustand|статус|状态|状態|상태)$", re.I)
@@ -79,45 +85,65 @@ def is_box(raw: str) -> bool:
 
 
 def box_checked(raw: str) -> bool:
-    return cell_text(raw) in _CHECKED
+    labelled = _LABELLED_BOX.match(cell_text(raw))
+    return (labelled.group("box") if labelled else cell_text(raw)) in _CHECKED
+
+
+def _numbers_the_row(raw: str) -> bool:
+    return bool(_NUMBER_CELL.fullmatch(re.sub(r"[*_`]", "", cell_text(raw)).strip()))
+
+
+def _head_name(raw: str) -> str:
+    plain = re.sub(r"[`*_]", "", cell_text(raw)).strip()
+    return _LEGEND.sub("", plain)  # "Status (✅/⚠️/❌)": the legend is not the name
 
 
 def header_columns(header: list[str]) -> RowColumns:
     """The status / signer / date / notes columns a table's header names."""
-    cols = RowColumns()
+    status, signer, date, notes, _ = _named_columns(tuple(header))
+    return RowColumns(status=status, signer=signer, date=date, notes=notes)
+
+
+@functools.lru_cache(maxsize=64)  # asked once per row, and a table's rows share one header
+def _named_columns(header: tuple[str, ...]) -> tuple[int | None, int | None, int | None, int | None, bool]:
+    """(status, signer, date, notes, whether the status column is only a weak "Check")."""
+    status = signer = date = notes = None
     weak_status: int | None = None  # "Check" names the item column as often as the box column
     for index, name in enumerate(header):
-        plain = re.sub(r"[`*_]", "", cell_text(name)).strip()
-        plain = _LEGEND.sub("", plain)  # "Status (✅/⚠️/❌)": the legend is not the name
-        if cols.status is None and _STATUS_HEAD.match(plain):
+        plain = _head_name(name)
+        if status is None and _STATUS_HEAD.match(plain):
             if _WEAK_STATUS_HEAD.match(plain) and weak_status is None:
                 weak_status = index
             elif not _WEAK_STATUS_HEAD.match(plain):
-                cols.status = index
-        elif cols.signer is None and _SIGNER_HEAD.search(plain):
-            cols.signer = index
-        elif cols.date is None and _DATE_HEAD.match(plain):
-            cols.date = index
-        elif cols.notes is None and _NOTES_HEAD.match(plain):
-            cols.notes = index
-    if cols.status is None:
-        cols.status = weak_status
-    return cols
+                status = index
+        elif signer is None and _SIGNER_HEAD.search(plain):
+            signer = index
+        elif date is None and _DATE_HEAD.match(plain):
+            date = index
+        elif notes is None and _NOTES_HEAD.match(plain):
+            notes = index
+    if status is None:
+        return weak_status, signer, date, notes, weak_status is not None
+    return status, signer, date, notes, False
 
 
 def row_item(header: list[str], cells: list[str]) -> tuple[str, bool, RowColumns] | None:
     """(text, checked, columns) when a table row is a checklist item: it has a box, or the
-    header's Status column is blank in it. Its text is its first cell that says something."""
+    header's Status column is blank in it or holds a labelled box (``[ ] Not started``). Its
+    text is its first cell that says something other than the row's number."""
     cols = header_columns(header)
     boxes = [i for i, raw in enumerate(cells) if is_box(raw)]
-    if cols.status is not None and (cols.status >= len(cells) or cell_text(cells[cols.status])
-                                    and cols.status not in boxes):
+    status, weak = cols.status, _named_columns(tuple(header))[4]
+    if (status is not None and status < len(cells) and status not in boxes and not weak
+            and _LABELLED_BOX.match(cell_text(cells[status]))):
+        boxes = sorted([*boxes, status])  # "[ ] Not started" under Status: the row's box, labelled
+    if status is not None and (status >= len(cells) or cell_text(cells[status]) and status not in boxes):
         cols.status = None  # a column headed "Check" that holds the item's text
     if not boxes and cols.status is None:
         return None
     text = next((_TEXT_BOX.sub("", cell_text(c)) for i, c in enumerate(cells)
                  if i not in boxes and i != cols.status
-                 and cell_text(c) and not re.fullmatch(r"[\d.#)]+", cell_text(c))), "")
+                 and cell_text(c) and not _numbers_the_row(c)), "")
     if not text:
         return None
     cols.boxes = boxes if boxes else [cols.status] if cols.status is not None else []

@@ -76,3 +76,11 @@ def test_a_plugin_type_named_like_a_builtin_is_a_startup_error() -> None:
     assert str(info.value) == ("check type 'command' is registered twice: by plugin "
                                "gonogo.checks.command and by plugin rival (gonogo-rival 1.0); "
                                "uninstall one of them")
+
+
+def test_a_gate_on_an_existing_sqlite_journal_imports_no_sqlalchemy(tmp_path: Path) -> None:
+    write(tmp_path / "gonogo.yml", CONFIG)
+    imported_by(["check"], tmp_path)  # the first run creates the journal's tables
+    modules = imported_by(["check"], tmp_path)
+    assert "gonogo.journal.lite" in modules
+    assert not {m for m in modules if m == "sqlalchemy" or m.startswith("sqlalchemy.")}

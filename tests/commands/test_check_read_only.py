@@ -102,32 +102,6 @@ CORPUS_RUNS = {
         "curl https://ieclub.online/api/health",
         "curl https://ieclub.online/api/test",
     ],
-    "11-zh-go-nginx-deployment.md": [
-        "curl -I https://pr.crazyaigc.com",
-        "git status",
-    ],
-    "12-terraform-safety-checklist.md": [
-        "grep -E (destroy|replace)",
-        "terraform fmt -check -recursive",
-        "terraform plan",
-        "terraform validate",
-    ],
-    "13-k8s-helm-production-readiness.md": [
-        "curl https://myapp.example.com/health",
-        "curl https://myapp.example.com/metrics",
-        "helm lint . --values values.yaml --values values.prod.yaml",
-        "helm template myapp . -f values.yaml -f values.prod.yaml",
-        "kubectl describe quota -n production",
-        "kubectl get endpoints myapp",
-        "kubectl get ingress myapp",
-        "kubectl get networkpolicy -n production",
-        "kubectl get pods -l app.kubernetes.io/instance=myapp",
-        "kubectl logs -l app.kubernetes.io/instance=myapp --tail=20",
-        "trivy image myregistry.azurecr.io/myapp:v1.0.0",
-    ],
-    "15-es-rails-coolify-deployment.md": [
-        "cat config/master.key",
-    ],
 }
 #: Arguments that would mean a change got through.
 FORBIDDEN = re.compile(r"(^| )(rm|publish|deploy|push|delete|-delete|destroy|apply|down|clean|"

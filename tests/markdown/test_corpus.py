@@ -27,6 +27,37 @@ def test_corpus_is_large_enough_and_sourced() -> None:
     assert missing == []
 
 
+#: Licences that let an open-source project redistribute a copy (SPDX identifiers). A file whose
+#: repository has no licence grants no reuse rights; a non-commercial one (CC-BY-NC) is not open.
+REDISTRIBUTABLE = {"MIT", "Apache-2.0", "BSD-2-Clause", "BSD-3-Clause", "ISC", "MPL-2.0", "Unlicense",
+                   "CC0-1.0", "CC-BY-4.0", "CC-BY-SA-3.0", "CC-BY-SA-4.0", "EPL-2.0", "GPL-3.0-or-later"}
+
+
+def _licences() -> dict[str, str]:
+    """SOURCES.md: each file's row → the text of its licence column."""
+    rows: dict[str, str] = {}
+    for line in (CORPUS / "SOURCES.md").read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
+        if len(cells) >= 5 and cells[0].endswith(".md"):
+            rows[cells[0]] = cells[1] if cells[1] == "gonogo (original)" else cells[4]
+    return rows
+
+
+def test_every_corpus_file_may_be_redistributed() -> None:
+    """Each file's licence, as SOURCES.md records it, is one that allows shipping a copy;
+    written-for-gonogo files are gonogo's own."""
+    licences = _licences()
+    refused = {}
+    for path in FILES:
+        licence = licences.get(path.name, "no row")
+        if licence == "gonogo (original)":
+            continue
+        spdx = set(licence.split(" (")[0].split(" for ")[0].split(" OR "))
+        if not spdx <= REDISTRIBUTABLE:
+            refused[path.name] = licence
+    assert refused == {}
+
+
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_parses_binds_and_ticks_back(path: Path) -> None:
     raw = path.read_bytes()

@@ -15,8 +15,10 @@ from testing.cli import gonogo
 
 CORPUS = Path(__file__).parent.parent / "data" / "checklists"
 FILES = sorted(p for p in CORPUS.glob("*.md") if p.name != "SOURCES.md")
-#: Issue 14, item 5: at least this many documents of each form (tables: 5 so far, not yet 10).
+#: Issue 14, item 5: at least this many public documents of each form.
 TARGETS = {"table": 10, "step": 5, "bullet": 5}
+#: Written for gonogo's tests (SOURCES.md, "gonogo (original)"): in the corpus, not a public document.
+ORIGINAL = {"38"}
 
 
 def _forms(path: Path) -> Counter[str]:
@@ -46,15 +48,16 @@ def test_the_corpus_has_sixty_files() -> None:
     assert len(FILES) >= 60
 
 
-@pytest.mark.parametrize("form", ["step", "bullet"])
-def test_the_corpus_has_enough_documents_of_each_form(form: str, documents: dict[str, set[str]]) -> None:
-    assert len(documents[form]) >= TARGETS[form], sorted(documents[form])
+@pytest.mark.parametrize("form", ["table", "step", "bullet"])
+def test_the_corpus_has_enough_public_documents_of_each_form(form: str, documents: dict[str, set[str]]) -> None:
+    public = documents[form] - ORIGINAL
+    assert len(public) >= TARGETS[form], sorted(public)
 
 
 def test_the_documents_that_exercise_each_form(documents: dict[str, set[str]]) -> None:
     """Which files carry which form, so a change in recognition is visible in review."""
     assert {form: sorted(names) for form, names in documents.items()} == {
-        "table": ["38", "46", "47", "49", "61"],
+        "table": ["38", "46", "47", "49", "61", "64", "65", "66", "67", "68", "69", "70", "90", "91", "96", "97"],
         "step": ["50", "51", "54", "55", "56", "62"],
-        "bullet": ["44", "48", "51", "55", "56", "57", "58", "63"],
+        "bullet": ["44", "48", "51", "55", "56", "57", "58", "63", "92", "93", "94", "98"],
     }

@@ -79,6 +79,40 @@ def test_a_box_before_the_text_and_a_status_column_beside_a_check_column(tmp_pat
     assert [(c["line"], c["text"], c["form"]) for c in data["checks"]] == [(5, "All unit tests pass", "table")]
 
 
+def test_a_status_cell_with_a_labelled_box_is_the_rows_box(tmp_path: Path) -> None:
+    # The shape of tests/data/checklists/67: "[ ] Not started" under Status, an ID in the first cell.
+    text = ("## Effort Status\n\n| Effort | Description | Status | Commit |\n|---|---|---|---|\n"
+            "| **M-19** | Rename bundles | [ ] Not started | Commit 1 |\n"
+            "| **F-13** | Workflow expansion | [x] Done | Commit 2 |\n")
+    data = _explain(tmp_path, "s.md", text)
+    assert [(c["line"], c["text"], c["form"]) for c in data["checks"]] == [
+        (5, "**M-19**", "table"), (6, "**F-13**", "table")]
+    ticked = tick(text, {5: Mark(False, "— ❌ exit 1", "❌")})
+    assert ticked.splitlines()[4] == "| **M-19** | Rename bundles | ❌              | Commit 1 |"
+
+
+def test_a_bold_row_number_is_not_the_items_text(tmp_path: Path) -> None:
+    # The shape of tests/data/checklists/68 (OWASP ASVS): "**14.1.1**", then the text, then levels.
+    text = ("## V14.1 Build and Deploy\n\n| # | Description | L1 | L2 | L3 | CWE |\n"
+            "| :---: | :--- | :---: | :---:| :---: | :---: |\n"
+            "| **14.1.1** | Verify that builds are repeatable. | | ✓ | ✓ | |\n")
+    data = _explain(tmp_path, "v.md", text)
+    assert [(c["line"], c["text"], c["form"]) for c in data["checks"]] == [
+        (5, "Verify that builds are repeatable.", "table")]
+
+
+def test_square_button_emoji_are_empty_boxes(tmp_path: Path) -> None:
+    # The shape of tests/data/checklists/70: ✅ for done rows, 🔲 (the glyph of
+    # :black_square_button:) for the rest, in a column headed ✓.
+    text = ("## 12.2 CI/CD & Automation\n\n| ✓ | Item | Tool |\n|---|------|------|\n"
+            "| ✅ | Semantic versioning | npm |\n| 🔲 | Dependabot / Renovate | weekly |\n")
+    data = _explain(tmp_path, "e.md", text)
+    assert [(c["line"], c["text"], c["form"]) for c in data["checks"]] == [
+        (5, "Semantic versioning", "table"), (6, "Dependabot / Renovate", "table")]
+    ticked = tick(text, {6: Mark(True, "— ✅ 0.1s", "✅")})
+    assert ticked.splitlines()[5] == "| ✅ | Dependabot / Renovate | weekly |"
+
+
 STEPS = """\
 # Deploying the site
 

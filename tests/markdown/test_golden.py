@@ -1,5 +1,6 @@
-"""Golden `gonogo explain` outputs for a dozen corpus checklists, so that a change in how
-items bind shows up in review as a diff of these files.
+"""Golden `gonogo explain` outputs for eighteen corpus checklists (65, 66, 68, 90 and 91 table-form;
+Japanese, Korean, Ukrainian, French, Spanish, German, Russian, Portuguese and Chinese ones), so
+that a change in how items bind shows up in review as a diff of these files.
 
 Regenerate after an intended change (then read the diff before committing):
 
@@ -18,12 +19,15 @@ from testing.cli import gonogo
 CORPUS = Path(__file__).parent.parent / "data" / "checklists"
 GOLDEN = Path(__file__).parent.parent / "data" / "golden" / "corpus"
 CHOSEN = (
-    "03-k8s-sig-release-comms-tracking.md", "06-django-production-checklist.md",
-    "08-zh-node-ieclub-pre-production.md", "09-ja-python-cloudrun-deploy.md",
-    "11-zh-go-nginx-deployment.md", "13-k8s-helm-production-readiness.md",
-    "15-es-rails-coolify-deployment.md", "25-pt-nextjs-prisma-docker-deploy.md",
-    "31-ru-python-celery-production-checklist.md", "38-original-table-cell-checkboxes.md",
-    "39-apache-answer-how-to-release.md", "40-go-signalflow-client-releasing.md",
+    "03-k8s-sig-release-comms-tracking.md", "08-zh-node-ieclub-pre-production.md",
+    "38-original-table-cell-checkboxes.md", "39-apache-answer-how-to-release.md",
+    "40-go-signalflow-client-releasing.md", "65-mosip-go-nogo-release-checklist-table.md",
+    "66-pm-skills-launch-checklist-table-sample.md", "68-owasp-asvs-v14-build-deploy-config-levels.md",
+    "80-ja-api-security-checklist-release.md", "81-ko-api-security-checklist-release.md",
+    "83-uk-api-security-checklist-release.md", "86-fr-api-security-checklist-release.md",
+    "88-es-production-checklist-real-bom.md", "90-de-golive-checkliste-status-table.md",
+    "91-de-golive-checkliste-phases.md", "92-ru-docker-image-upgrade-checklist.md",
+    "95-pt-deploy-producao-checklist.md", "99-derived-bom-crlf-ja-api-security-checklist-release.md",
 )
 
 
