@@ -16,7 +16,7 @@ stack-demo: setup
 	examples/v-edfinance/scripts/stack.sh demo
 
 stack-test: setup
-	.venv/bin/python -m pytest examples/v-edfinance/test_stack_demo.py -p no:cacheprovider
+	.venv/bin/python -m pytest tests/stack/test_v_edfinance.py -p no:cacheprovider
 
 stack-down:
 	examples/v-edfinance/scripts/stack.sh down

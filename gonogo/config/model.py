@@ -141,6 +141,10 @@ class HealthModel(Strict):
     interval: Duration = 0.5
     command: str | None = None
     container: bool = True  # use the container's HEALTHCHECK status when it has one
+    #: Fail at once after this many probes in a row fail while the platform reports the
+    #: service up (a release answering 503 under load): a failed release is then rolled back
+    #: in seconds instead of serving errors until ``within`` runs out. None: wait ``within``.
+    failures: int | None = Field(default=None, ge=1)
 
 
 class ServiceModel(Strict):

@@ -84,6 +84,7 @@ async def wait_healthy(
     probes = 0
     first_failure: float | None = None
     reason = "not probed"
+    in_a_row = 0  # probes of a service the platform reports up that failed, consecutively
     while True:
         probes += 1
         try:
@@ -101,6 +102,12 @@ async def wait_healthy(
                 return HealthReport(True, _ok_summary(health, reason, probes, started), probes,
                                     first_failure, time.time())
             reason = problem
+            in_a_row += 1
+            if health.failures is not None and in_a_row >= health.failures:
+                return HealthReport(False, f"{in_a_row} probes in a row failed: {reason}", probes,
+                                    first_failure if first_failure is not None else time.time())
+        else:
+            in_a_row = 0
         if first_failure is None:
             first_failure = time.time()
         if platform_state in ("failed", "unhealthy"):

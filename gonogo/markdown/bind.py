@@ -26,6 +26,7 @@ from gonogo.markdown.binding import (
     sidecar_entry,
     slug,
 )
+from gonogo.markdown.installs import installs_first
 from gonogo.markdown.parse import Document, Item, Section, clean_title
 from gonogo.markdown.phases import UNRECOGNISED_KIND, phase_kind, unrecognised_reason
 from gonogo.markdown.recognize import RULES, Context, Recognized
@@ -128,6 +129,7 @@ def compile_document(
                     continue
                 section_bindings.append(step(command, phase_id, kind, ids, allow, binds, unnamed))
         section_bindings.sort(key=lambda b: b.line)
+        installs_first(section_bindings)
         groups = [(phase_id, title, kind, section_bindings)]
         claims = [b for b in section_bindings if b.item and b.type in RESULT_TYPES]
         if kind == "deploy" and claims:
@@ -288,6 +290,8 @@ def _bind_item(
             return binding
         binding.type = proposal.type
         binding.params = proposal.params
+        if proposal.after:
+            binding.common["needs"] = list(proposal.after)
         return binding
     if miss is not None:
         binding.via = f"recognized: {miss.rule}"

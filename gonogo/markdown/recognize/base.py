@@ -29,6 +29,8 @@ class Recognized:
     note: str | None = None
     #: A command the item was matched to (safety rules apply to it).
     command: CommandLine | None = None
+    #: Checks this one reads the result of: its ``needs`` (checks of a phase run concurrently).
+    after: list[str] = field(default_factory=list)
 
 
 @dataclass

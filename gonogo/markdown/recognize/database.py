@@ -31,7 +31,9 @@ def backup_verified(item: Item, section: Section, ctx: Context) -> Recognized | 
     if ctx.backup_check is None:
         return Recognized("postgres.restore_verify", {}, "postgres.restore_verify", needs=["backup"],
                           note="no item before it is bound to postgres.backup")
-    return Recognized("postgres.restore_verify", {"backup": ctx.backup_check}, "postgres.restore_verify")
+    # it restores the file that check writes: never before that check has finished
+    return Recognized("postgres.restore_verify", {"backup": ctx.backup_check}, "postgres.restore_verify",
+                      after=[ctx.backup_check])
 
 
 def migrations(item: Item, section: Section, ctx: Context) -> Recognized | None:
