@@ -162,9 +162,12 @@ def test_the_checklist_has_the_reference_shape_and_explains(reference_repo: Path
     result = gonogo("explain", "DEPLOYMENT_CHECKLIST.md", cwd=reference_repo)
     assert (result.returncode, result.stderr) == (0, "")
     for line in (
-        "       → would run: command {run: pnpm --filter api build}  [recognized: command of the section; line 11]",
-        "       → would run: lint {packages: [api, web]}  [annotation]",
-        "       → would run: typecheck {packages: [api, web]}  [annotation]",
+        # the section's install comes first: the builds, lint and typecheck need it
+        "       → would run: command {run: pnpm --filter api build} {needs: [pnpm-install-succeeds]}"
+        "  [recognized: command of the section; line 11]",
+        "       → would run: lint {packages: [api, web]} {needs: [pnpm-install-succeeds]}  [annotation]",
+        "       → would run: typecheck {packages: [api, web]} {needs: [pnpm-install-succeeds]}"
+        "  [annotation]",
         "       → would run: typescript.no_any {base: origin/main}  [annotation]",
     ):
         assert line in result.stdout.splitlines()
