@@ -21,12 +21,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gonogo import private
 from gonogo.core.errors import StateError
 from gonogo.core.outcomes import CheckResult
 from gonogo.identity import os_user
 from gonogo.journal import process
-from gonogo.journal.location import prepare_state_dir
+from gonogo.journal.location import make_run_dir, prepare_state_dir
 from gonogo.journal.records import (
     RunRecord,
     audit_values,
@@ -136,12 +135,7 @@ class LiteStore:
         started = datetime.now(UTC)
         rid = run_id or new_run_id(started)
         run_dir = self.runs_dir / rid
-        try:
-            private.note_state_dir(private.private_dir(self.state_dir))
-            private.make_dir(run_dir / "output")
-        except OSError as exc:
-            raise StateError(f"cannot create the run folder {run_dir}: "
-                             f"{exc.strerror or exc}") from None
+        make_run_dir(self.state_dir, run_dir)
         actor = (meta or {}).get("started_by") or os_user()
         audit = audit_values(command, actor, run_id=rid, target=environment,
                              detail={"version": version})

@@ -33,6 +33,16 @@ def prepare_state_dir(directory: Path, *, create: bool) -> Path:
     return database
 
 
+def make_run_dir(state_dir: Path, run_dir: Path) -> None:
+    """A new run's folder (``output`` in it), private like the state folder it is in."""
+    try:
+        private.note_state_dir(private.private_dir(state_dir))
+        private.make_dir(run_dir / "output")
+    except OSError as exc:
+        raise StateError(f"cannot create the run folder {run_dir}: "
+                         f"{exc.strerror or exc}") from None
+
+
 def _tighten_state(directory: Path) -> bool:
     """Narrow a state folder made by an older gonogo (0755, 0644) to 0700/0600."""
     ok = private.tighten(directory, private.DIR_MODE)

@@ -22,7 +22,7 @@ from gonogo.core.errors import NoState, StateError
 from gonogo.core.outcomes import CheckResult
 from gonogo.identity import os_user
 from gonogo.journal import audit, process
-from gonogo.journal.location import prepare_state_dir
+from gonogo.journal.location import make_run_dir, prepare_state_dir
 from gonogo.journal.records import run_from_mapping
 from gonogo.journal.run_journal import RunJournal as RunJournal
 from gonogo.journal.run_journal import new_run_id as new_run_id
@@ -107,12 +107,7 @@ class Store:
         started = datetime.now(UTC)
         rid = run_id or new_run_id(started)
         run_dir = self.runs_dir / rid
-        try:
-            private.note_state_dir(private.private_dir(self.state_dir))
-            private.make_dir(run_dir / "output")
-        except OSError as exc:
-            raise StateError(f"cannot create the run folder {run_dir}: "
-                             f"{exc.strerror or exc}") from None
+        make_run_dir(self.state_dir, run_dir)
         audit.ensure(self.engine)  # before the transaction: SQLite has one writer
         with self.engine.begin() as conn:
             audit.record(conn, command, (meta or {}).get("started_by") or os_user(), run_id=rid,
