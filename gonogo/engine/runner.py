@@ -270,7 +270,10 @@ class Runner:
         self, spec: CheckSpec, timeout: float
     ) -> tuple[Outcome, str, dict[str, object], str | None]:
         try:
-            evidence: Evidence = await asyncio.wait_for(spec.params.run(self.ctx), timeout)
+            # asyncio.timeout, not wait_for: the check runs in this task rather than a new
+            # one per attempt (a task, a future and their callbacks for each of 1,000 checks)
+            async with asyncio.timeout(timeout):
+                evidence: Evidence = await spec.params.run(self.ctx)
         except Exception as exc:
             outcome, summary, data = outcome_of(exc, timeout)
             output = _pop_output(exc) if isinstance(exc, _OUTPUT_CARRIERS) else None
