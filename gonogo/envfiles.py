@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-
 from gonogo.core.errors import ConfigError
 
 PROCESS_ENVIRONMENT = "process environment"
