@@ -87,8 +87,12 @@ def import_costs(python: Path) -> list[tuple[str, float]]:
     with tempfile.TemporaryDirectory() as elsewhere:  # not this checkout's gonogo (cwd is on sys.path)
         done = subprocess.run([str(python), "-X", "importtime", "-c", code], capture_output=True,
                               text=True, cwd=elsewhere)
+    # gonogo.config.model holds most of it: the pydantic modules it pulls in (pydantic itself
+    # is lazy, so "pydantic" alone reads small) and the config models it builds
     wanted = ("gonogo.gate", "gonogo.journal.lite", "sqlalchemy", "pydantic", "gonogo.config.load",
-              "gonogo.checks.base", "asyncio", "rich", "httpx", "jinja2", "yaml")
+              "gonogo.checks.base", "asyncio", "rich", "httpx", "jinja2", "yaml",
+              "gonogo.config.model", "gonogo.config.docker_model", "pydantic.main", "pydantic.types",
+              "importlib.metadata", "gonogo.plugins", "gonogo.error_handler")
     costs: dict[str, float] = {}
     for line in done.stderr.splitlines():
         parts = line.split("|")

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dotenv.parser import parse_stream
-
 from gonogo.core.errors import ConfigError
 
 PROCESS_ENVIRONMENT = "process environment"
@@ -68,6 +66,8 @@ def _bad_line(text: str) -> str:
 
 def parse_env_text(text: str, shown: str) -> dict[str, EnvValue]:
     """Parse dotenv text; an unparsable line or a key set twice is a ConfigError at file:line."""
+    from dotenv.parser import parse_stream  # only when an env file is read (~15 ms import)
+
     values: dict[str, EnvValue] = {}
     for binding in parse_stream(io.StringIO(text)):
         # the parser counts the blank lines before a binding as part of it

@@ -6,9 +6,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import platform
 import sys
-import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -77,6 +75,9 @@ def user_state_dir() -> Path:
 
 def write_crash_log(exc: BaseException) -> Path:
     """Write a redacted crash log (0600, in a 0700 folder); OSError when none can be."""
+    import platform  # these, like the version, only when there is a crash (~15 ms of imports)
+    import traceback
+
     from gonogo import __version__  # package metadata: read only when there is a crash
 
     text = (

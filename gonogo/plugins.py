@@ -71,23 +71,37 @@ BUILTIN_TYPES = {
 }
 CHECK_MODULES = tuple(dict.fromkeys(BUILTIN_TYPES.values()))
 
-DEFAULT_PLUGINS = (
+#: The other built-in extensions and the module that registers each, imported only when one
+#: is looked up, as check types are: importing every driver, report format and migration
+#: reader (and the libraries they load: xml.etree, shlex, ...) cost ~40 ms of each start-up.
+#: tests/checks/test_lazy_imports.py proves these tables match what the modules register.
+BUILTIN_DRIVERS = {
+    "compose": "gonogo.drivers.compose",
+    "swarm": "gonogo.drivers.swarm",
+    "shell": "gonogo.drivers.shell",
+}
+BUILTIN_REPORT_FORMATS = {
+    "console": "gonogo.reports.console_report",
+    "json": "gonogo.reports.json_report",
+    "junit": "gonogo.reports.junit_report",
+    "markdown": "gonogo.reports.markdown_report",
+    "html": "gonogo.reports.html_report",
+    "checklist": "gonogo.reports.checklist_report",
+    "github": "gonogo.reports.github_report",
+}
+BUILTIN_MIGRATION_READERS = {
+    "prisma": "gonogo.migrations.prisma",
+    "alembic": "gonogo.migrations.alembic",
+    "django": "gonogo.migrations.django",
+    "flyway": "gonogo.migrations.flyway",
+}
+
+DEFAULT_PLUGINS = tuple(dict.fromkeys((
     *CHECK_MODULES,
-    "gonogo.drivers.compose",
-    "gonogo.drivers.swarm",
-    "gonogo.drivers.shell",
-    "gonogo.reports.console_report",
-    "gonogo.reports.json_report",
-    "gonogo.reports.junit_report",
-    "gonogo.reports.markdown_report",
-    "gonogo.reports.html_report",
-    "gonogo.reports.checklist_report",
-    "gonogo.reports.github_report",
-    "gonogo.migrations.prisma",
-    "gonogo.migrations.alembic",
-    "gonogo.migrations.django",
-    "gonogo.migrations.flyway",
-)
+    *BUILTIN_DRIVERS.values(),
+    *BUILTIN_REPORT_FORMATS.values(),
+    *BUILTIN_MIGRATION_READERS.values(),
+)))
 
 #: What users write: lower case, digits, ``.``, ``_``, ``-`` (never ``:``, which ends a
 #: report format in ``--report FMT:PATH``).
@@ -117,6 +131,13 @@ REPORT_FORMATS = Kind("gonogo_report_formats", "report format", "name", ("render
 MIGRATION_READERS = Kind("gonogo_migration_readers", "migration reader", "name",
                          ("read", "default_dir"))
 KINDS = (CHECK_TYPES, DRIVERS, REPORT_FORMATS, MIGRATION_READERS)
+#: Each kind's built-ins, by name: the module that registers it.
+BUILTINS: dict[Kind, Mapping[str, str]] = {
+    CHECK_TYPES: BUILTIN_TYPES,
+    DRIVERS: BUILTIN_DRIVERS,
+    REPORT_FORMATS: BUILTIN_REPORT_FORMATS,
+    MIGRATION_READERS: BUILTIN_MIGRATION_READERS,
+}
 
 
 class PluginManager(pluggy.PluginManager):
@@ -152,15 +173,14 @@ class Registry:
     migration_readers: Mapping[str, MigrationReader]
 
 
-def plugin_manager(entry_points: bool = True, lazy_checks: bool = False) -> PluginManager:
+def plugin_manager(entry_points: bool = True, lazy: bool = False) -> PluginManager:
     """The built-in plugins, then (unless ``entry_points`` is false) the installed ones.
-    ``lazy_checks`` leaves out the built-in check-type modules (``CheckTypes`` imports each
-    when its type is first looked up)."""
+    ``lazy`` leaves out the built-in modules (``Builtins`` imports each when one of its
+    names is first looked up)."""
     pm = PluginManager()
-    for name in DEFAULT_PLUGINS:
-        if lazy_checks and name in CHECK_MODULES:
-            continue
-        pm.add(importlib.import_module(name), name=name)
+    if not lazy:
+        for name in DEFAULT_PLUGINS:
+            pm.add(importlib.import_module(name), name=name)
     if entry_points:
         load_entry_points(pm)
     check_hooks(pm)
@@ -241,59 +261,72 @@ def _name_of(item: object, kind: Kind, who: str) -> str:
     return name
 
 
-def build_registry(pm: pluggy.PluginManager, lazy_checks: bool = False) -> Registry:
-    """What ``pm``'s plugins provide. With ``lazy_checks`` (``pm`` built without the
-    built-in check-type modules) the check types are a ``CheckTypes`` that imports a
-    built-in's module on first lookup."""
-    owners: dict[str, str] = {}
-    types = collect(pm, CHECK_TYPES, owners)
+def build_registry(pm: pluggy.PluginManager, lazy: bool = False) -> Registry:
+    """What ``pm``'s plugins provide. With ``lazy`` (``pm`` built without the built-in
+    modules) each kind is a ``Builtins`` that imports a built-in's module on first lookup."""
+
+    def found(kind: Kind) -> Mapping[str, Any]:
+        owners: dict[str, str] = {}
+        items = collect(pm, kind, owners)
+        return Builtins(kind, items, owners) if lazy else items
+
     return Registry(
-        check_types=CheckTypes(types, owners) if lazy_checks else types,
-        drivers=collect(pm, DRIVERS),
-        report_formats=collect(pm, REPORT_FORMATS),
-        migration_readers=collect(pm, MIGRATION_READERS),
+        check_types=found(CHECK_TYPES),
+        drivers=found(DRIVERS),
+        report_formats=found(REPORT_FORMATS),
+        migration_readers=found(MIGRATION_READERS),
     )
 
 
-class CheckTypes(Mapping[str, type[Check]]):
-    """The registered check types by name: third parties' loaded at startup, a built-in's
-    module imported (and registered through the same hook) the first time its type is looked
-    up. A third party taking a built-in's name is a startup error naming both."""
+class Builtins(Mapping[str, Any]):
+    """One kind's registered extensions by name: third parties' loaded at startup, a
+    built-in's module imported (and registered through the same hook) the first time one of
+    its names is looked up. A third party taking a built-in's name is a startup error naming
+    both."""
 
-    def __init__(self, plugins: Mapping[str, type[Check]], owners: Mapping[str, str]) -> None:
+    def __init__(self, kind: Kind, plugins: Mapping[str, Any], owners: Mapping[str, str]) -> None:
+        self._kind = kind
+        self._builtins = BUILTINS[kind]
         for name in plugins:
-            if name in BUILTIN_TYPES:
-                raise PluginError(f"{CHECK_TYPES.noun} {name!r} is registered twice: by plugin "
-                                  f"{BUILTIN_TYPES[name]} and by plugin {owners[name]}; "
+            if name in self._builtins:
+                raise PluginError(f"{kind.noun} {name!r} is registered twice: by plugin "
+                                  f"{self._builtins[name]} and by plugin {owners[name]}; "
                                   "uninstall one of them")
         self._plugins = dict(plugins)
-        self._loaded: dict[str, type[Check]] = {}
+        self._loaded: dict[str, Any] = {}
 
-    def __getitem__(self, name: str) -> type[Check]:
+    def __getitem__(self, name: str) -> Any:
         found = self._loaded.get(name) or self._plugins.get(name)
         if found is not None:
             return found
-        module = BUILTIN_TYPES[name]  # KeyError: no such type
+        module = self._builtins[name]  # KeyError: no such name
         pm = PluginManager()
         pm.add(importlib.import_module(module), name=module)
-        self._loaded.update(collect(pm, CHECK_TYPES))
+        self._loaded.update(collect(pm, self._kind))
         return self._loaded[name]
 
     def __contains__(self, name: object) -> bool:
-        return name in BUILTIN_TYPES or name in self._plugins
+        return name in self._builtins or name in self._plugins
 
     def __iter__(self) -> Iterator[str]:
         # registration order: built-ins first
-        return iter([*BUILTIN_TYPES, *self._plugins])
+        return iter([*self._builtins, *self._plugins])
 
     def __len__(self) -> int:
-        return len(BUILTIN_TYPES) + len(self._plugins)
+        return len(self._builtins) + len(self._plugins)
+
+
+class CheckTypes(Builtins):
+    """The registered check types by name (``Builtins`` of ``CHECK_TYPES``)."""
+
+    def __init__(self, plugins: Mapping[str, type[Check]], owners: Mapping[str, str]) -> None:
+        super().__init__(CHECK_TYPES, plugins, owners)
 
 
 @functools.cache
 def registry() -> Registry:
     """The registry of this process: built once, at startup (``gonogo.cli`` asks first)."""
-    found = build_registry(plugin_manager(lazy_checks=True), lazy_checks=True)
+    found = build_registry(plugin_manager(lazy=True), lazy=True)
     use_readers(found.migration_readers)
     return found
 

@@ -19,7 +19,6 @@ from gonogo.core.durations import format_duration
 from gonogo.core.errors import CheckError, CheckFailed, CheckProblem, CheckWarning
 from gonogo.core.outcomes import SATISFIED, CheckResult, Outcome
 from gonogo.engine.tasks import outcome_of, run_all
-from gonogo.engine.watch import watch_phase
 
 #: What `check` says of a check whose type changes state (``Check.changes_state``).
 CHANGES_STATE = "changes state; not run by check — runs only under `gonogo deploy`"
@@ -167,6 +166,10 @@ class Runner:
         for phase in plan.phases:
             self.emit("phase_started", phase)
             if phase.kind == "watch" and phase.duration:  # sampled over a window
+                # imported here: watching (signals, baselines) costs ~15 ms of imports a gate
+                # without a watch window never needs
+                from gonogo.engine.watch import watch_phase
+
                 await watch_phase(self, phase, semaphore)
                 continue
             await run_all(self._run_one(spec, semaphore) for spec in phase.checks)
@@ -267,7 +270,10 @@ class Runner:
         self, spec: CheckSpec, timeout: float
     ) -> tuple[Outcome, str, dict[str, object], str | None]:
         try:
-            evidence: Evidence = await asyncio.wait_for(spec.params.run(self.ctx), timeout)
+            # asyncio.timeout, not wait_for: the check runs in this task rather than a new
+            # one per attempt (a task, a future and their callbacks for each of 1,000 checks)
+            async with asyncio.timeout(timeout):
+                evidence: Evidence = await spec.params.run(self.ctx)
         except Exception as exc:
             outcome, summary, data = outcome_of(exc, timeout)
             output = _pop_output(exc) if isinstance(exc, _OUTPUT_CARRIERS) else None

@@ -73,13 +73,13 @@ class MigrationReader:
 
 #: The readers the plugin registry found (``gonogo.plugins.registry`` fills it at startup:
 #: the registry sits above this package, the ``migrations`` check below the registry).
-_READERS: dict[str, MigrationReader] | None = None
+_READERS: Mapping[str, MigrationReader] | None = None
 
 
 def use_readers(readers: Mapping[str, MigrationReader]) -> None:
     """Make ``readers`` the ones ``reader_for`` serves (called by the plugin registry)."""
     global _READERS
-    _READERS = dict(readers)
+    _READERS = readers  # as given: the registry's imports a built-in reader when first asked
 
 
 def reader_names() -> list[str]:

@@ -1,8 +1,9 @@
 """Running local processes: own process group, bounded capture, no hang, no zombie.
 
 asyncio's subprocess API is used as-is; what it lacks and is added here is killing the
-whole process group on timeout/cancel (SIGTERM, then SIGKILL after a grace period) and
-capturing only the head and tail of huge output so a command printing 1 GB costs no memory.
+whole process group on timeout/cancel (SIGTERM, then SIGKILL after a grace period),
+capturing only the head and tail of huge output so a command printing 1 GB costs no memory,
+and hearing the moment the process itself exits (``_ExitProtocol``), whoever holds its pipes.
 ``ending_group`` is the one place that knows how a process group is ended; the long-running
 services of ``targets.background`` are ended by it too.
 """
@@ -117,7 +118,10 @@ async def run_process(
 ) -> ProcessResult:
     """Run ``argv`` in its own session; on timeout or cancellation kill its whole group."""
     out, err = BoundedCapture(), BoundedCapture()
-    proc = await asyncio.create_subprocess_exec(
+    loop = asyncio.get_running_loop()
+    # what asyncio.create_subprocess_exec does, with a protocol that also says when it exits
+    transport, protocol = await loop.subprocess_exec(
+        lambda: _ExitProtocol(loop),
         *argv,
         cwd=str(cwd) if cwd else None,
         env=dict(env) if env is not None else None,
@@ -127,6 +131,8 @@ async def run_process(
         start_new_session=True,
         umask=private.child_umask(),  # the user's commands write the user's files
     )
+    proc = asyncio.subprocess.Process(transport, protocol, loop)
+    exit_ = protocol.exit
     pumps = asyncio.gather(_pump(proc.stdout, out), _pump(proc.stderr, err))
     timed_out = lingering = False
     try:
@@ -136,10 +142,10 @@ async def run_process(
                 await proc.stdin.drain()
             proc.stdin.close()
         try:
-            await asyncio.wait_for(exited(proc), timeout)
+            await asyncio.wait_for(exited(proc, exit_), timeout)
         except TimeoutError:
             timed_out = True
-            await terminate(proc)
+            await terminate(proc, exit_)
         try:
             await asyncio.wait_for(asyncio.shield(pumps), DRAIN_AFTER_EXIT_S)
         except TimeoutError:
@@ -149,7 +155,7 @@ async def run_process(
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.shield(pumps), DRAIN_AFTER_EXIT_S)
     except asyncio.CancelledError:
-        await terminate(proc)
+        await terminate(proc, exit_)
         pumps.cancel()
         raise
     finally:
@@ -169,28 +175,35 @@ async def run_process(
     )
 
 
-async def exited(proc: asyncio.subprocess.Process) -> int:
-    """Wait for the process itself to end, whoever still holds its pipes.
+class _ExitProtocol(asyncio.subprocess.SubprocessStreamProtocol):
+    """asyncio's protocol for a subprocess's streams, plus ``exit``: done the moment the
+    process itself ends.
 
-    On Python 3.11 ``Process.wait()`` called before the exit also waits for stdout and
-    stderr to close, so a background child holding them would block it: watch the
-    return code too.
+    Why: on Python 3.11 ``Process.wait()`` also waits for stdout and stderr to close, so a
+    background child holding them would block it; watching the return code instead took a
+    polling loop (wake-ups every 5-100 ms per process, and up to 100 ms late).
     """
-    waiter = asyncio.ensure_future(proc.wait())
-    delay = 0.005
-    try:
-        while not waiter.done() and proc.returncode is None:
-            await asyncio.wait({waiter}, timeout=delay)
-            delay = min(delay * 2, 0.1)
-    finally:
-        if not waiter.done():
-            waiter.cancel()
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(limit=2**16, loop=loop)  # asyncio.streams' default limit
+        self.exit: asyncio.Future[None] = loop.create_future()
+
+    def process_exited(self) -> None:
+        super().process_exited()
+        if not self.exit.done():
+            self.exit.set_result(None)
+
+
+async def exited(proc: asyncio.subprocess.Process, exit_: asyncio.Future[None]) -> int:
+    """Wait for the process itself to end (``exit_``, from its ``_ExitProtocol``), whoever
+    still holds its pipes; a timeout around this wait leaves ``exit_`` usable again."""
+    await asyncio.shield(exit_)
     assert proc.returncode is not None
     return proc.returncode
 
 
-async def terminate(proc: asyncio.subprocess.Process) -> None:
+async def terminate(proc: asyncio.subprocess.Process, exit_: asyncio.Future[None]) -> None:
     """SIGTERM the process group, then SIGKILL it if it is still there after the grace period."""
     for grace in ending_group(proc.pid, lambda: proc.returncode is not None):
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(exited(proc), grace)
+            await asyncio.wait_for(exited(proc, exit_), grace)

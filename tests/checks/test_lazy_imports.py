@@ -12,7 +12,17 @@ from pathlib import Path
 import pytest
 
 from gonogo.checks.command import CommandCheck
-from gonogo.plugins import BUILTIN_TYPES, CHECK_MODULES, DEFAULT_PLUGINS, CheckTypes, PluginError
+from gonogo.plugins import (
+    BUILTIN_TYPES,
+    BUILTINS,
+    CHECK_MODULES,
+    DEFAULT_PLUGINS,
+    DRIVERS,
+    CheckTypes,
+    PluginError,
+    build_registry,
+    plugin_manager,
+)
 from testing.cli import write
 
 CONFIG = """version: 1
@@ -84,3 +94,40 @@ def test_a_gate_on_an_existing_sqlite_journal_imports_no_sqlalchemy(tmp_path: Pa
     modules = imported_by(["check"], tmp_path)
     assert "gonogo.journal.lite" in modules
     assert not {m for m in modules if m == "sqlalchemy" or m.startswith("sqlalchemy.")}
+
+
+def test_every_builtin_table_matches_what_each_module_registers() -> None:
+    """Drivers, report formats and migration readers are imported on first lookup, as check
+    types are: each kind's table must name exactly what its modules register, in order."""
+    eager = build_registry(plugin_manager(entry_points=False))
+    lazy = build_registry(plugin_manager(entry_points=False, lazy=True), lazy=True)
+    assert [m for table in BUILTINS.values() for m in table.values()
+            if m not in DEFAULT_PLUGINS] == []
+    for field in ("check_types", "drivers", "report_formats", "migration_readers"):
+        assert list(getattr(lazy, field)) == list(getattr(eager, field)), field
+        for name, item in getattr(eager, field).items():
+            assert getattr(lazy, field)[name] == item, (field, name)
+
+
+def test_a_plugin_driver_named_like_a_builtin_is_a_startup_error() -> None:
+    from gonogo.plugins import Builtins
+
+    with pytest.raises(PluginError) as info:
+        Builtins(DRIVERS, {"swarm": object}, {"swarm": "rival (gonogo-rival 1.0)"})
+    assert str(info.value) == ("driver 'swarm' is registered twice: by plugin "
+                               "gonogo.drivers.swarm and by plugin rival (gonogo-rival 1.0); "
+                               "uninstall one of them")
+
+
+def test_a_plain_gate_imports_no_driver_report_reader_or_watch_machinery(tmp_path: Path) -> None:
+    """What a 10-check `gonogo check` without a watch window, env file, report or service
+    never needs stays unimported (each of these cost milliseconds of every start-up)."""
+    write(tmp_path / "gonogo.yml", CONFIG)
+    imported_by(["check"], tmp_path)  # the first run creates the journal's tables
+    modules = imported_by(["check"], tmp_path)
+    unused = {"gonogo.drivers.compose", "gonogo.drivers.swarm", "gonogo.drivers.shell",
+              "gonogo.drivers.base", "gonogo.reports.junit_report", "gonogo.reports.html_report",
+              "gonogo.reports.json_report", "gonogo.migrations.prisma", "gonogo.migrations.alembic",
+              "gonogo.migrations.django", "gonogo.migrations.flyway", "xml.etree.ElementTree",
+              "gonogo.engine.watch", "gonogo.checks.signals", "dotenv", "dotenv.parser"}
+    assert sorted(unused & modules) == []

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -92,3 +93,28 @@ def test_a_gigabyte_of_output_costs_no_memory(tmp_path: Path) -> None:
     assert text.endswith("a\nthe-end\n")
     dropped = 1_000_000_009 - 2 * 64 * 1024
     assert f"\n… [{dropped} bytes dropped] …\n" in text
+
+
+def test_waiting_for_a_process_is_event_driven_not_polling() -> None:
+    """The exit of a process is heard when it happens, with no timer waking the loop every
+    few milliseconds to look (such polling also noticed an exit up to 100 ms late)."""
+    import asyncio
+
+    from gonogo.targets.local import run_process
+
+    async def main() -> tuple[int | None, int]:
+        loop = asyncio.get_running_loop()
+        timers: list[object] = []
+        schedule = loop.call_at
+
+        def counting(when: float, callback: Any, *args: Any, context: Any = None) -> Any:
+            timers.append(callback)
+            return schedule(when, callback, *args, context=context)
+
+        loop.call_at = counting  # type: ignore[method-assign]
+        result = await run_process(["sleep", "0.3"])
+        return result.exit_code, len(timers)
+
+    exit_code, timers = asyncio.run(main())
+    assert exit_code == 0
+    assert timers <= 1  # only the limit on draining its output after the exit
