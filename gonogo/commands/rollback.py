@@ -22,15 +22,18 @@ from gonogo.error_handler import use_redactor
 from gonogo.sources import load_config
 
 
-def guard_database(args: argparse.Namespace, config: Config, version: str) -> list[str] | int:
+def guard_database(args: argparse.Namespace, config: Config, version: str,
+                   notes: list[str]) -> list[str] | int:
     """Item 6: the database may be ahead of ``version``. Say which migrations it does not
     know; restore the backup taken before them (``--restore-backup``), or go on image-only
-    once confirmed (a "y", or ``--yes``: journaled as a warning). An exit code when not."""
+    once confirmed (a "y", or ``--yes``: journaled as a warning). An exit code when not.
+    What the guard could not compare goes to ``notes``: a warning, printed and journaled."""
     from gonogo.deploy.migrations_guard import ahead_lines, before_rollback
 
-    ahead, notes = asyncio.run(before_rollback(config, version))
-    for note in notes:
-        print(f"note: {note}")
+    ahead, found = asyncio.run(before_rollback(config, version))
+    for note in found:
+        print(f"warning: {note}")
+    notes.extend(found)
     if not ahead:
         return []
     for line in ahead_lines(ahead, version):
@@ -106,7 +109,8 @@ def main(args: argparse.Namespace) -> int:
         print(f"NO-GO: cannot roll back {where} to {version}: {missing_message(missing)}. "
               "Nothing was changed.")
         return EXIT_NOGO
-    warnings = guard_database(args, config, version)
+    notes: list[str] = []
+    warnings = guard_database(args, config, version, notes)
     if isinstance(warnings, int):
         return warnings
     if not verified:
@@ -123,4 +127,5 @@ def main(args: argparse.Namespace) -> int:
                 refusal=f"{' and '.join(reasons)}: pass --yes to roll back to {version}")
     for warning in warnings:
         print(f"warning: {warning}; rolling back to it as confirmed.")
-    return run_deploy(config, version, yes=True, command="rollback", warnings=warnings)
+    return run_deploy(config, version, yes=True, command="rollback", warnings=warnings,
+                      notes=notes)

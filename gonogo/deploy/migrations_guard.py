@@ -131,9 +131,11 @@ def ahead_lines(ahead: list[Ahead], version: str) -> list[str]:
 
 async def before_rollback(config: Config, version: str) -> tuple[list[Ahead], list[str]]:
     """What `gonogo rollback` checks before it changes anything: is the database ahead of
-    the release it returns to? (No record of that release: nothing to compare, no note.)"""
+    the release it returns to? Whatever it cannot compare is a note, never a silent pass."""
     if not any(s.type == "migrations" for s in config.checks.values()):
-        return [], []
+        return [], [f"the database's migrations were not compared with {version}: the config "
+                    "has no `migrations` check (add one so a rollback can tell whether the "
+                    f"database is ahead of {version})"]
     store = store_for(config)
     try:
         releases = ReleaseStore(store.engine)

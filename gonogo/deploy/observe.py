@@ -42,7 +42,19 @@ def recorded(seen: Observed, version: str | None, image: str | None
         return version, image, "unknown"
     if seen.state == "absent":
         return None, None, "absent"
+    if version and same_digest(seen.image, image):
+        # the engine runs gonogo's image under another tag (the checklist's own
+        # `docker service update --image …:previous` after a rollback): same content, so the
+        # same release — `releases` names the version, the image column keeps the alias
+        return version, seen.image, journal_state(seen)
     return seen.version or version, seen.image or image, journal_state(seen)
+
+
+def same_digest(a: str | None, b: str | None) -> bool:
+    """Both references are pinned to one content digest (``…@sha256:…``), whatever the tags."""
+    if not a or not b or "@" not in a or "@" not in b:
+        return False
+    return a.rsplit("@", 1)[1] == b.rsplit("@", 1)[1]
 
 
 def same_image(a: str | None, b: str | None) -> bool:

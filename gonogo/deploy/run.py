@@ -65,9 +65,11 @@ def run_deploy(
     command: str = "deploy",
     live: bool | None = None,
     warnings: Sequence[str] = (),
+    notes: Sequence[str] = (),
 ) -> int:
     """Deploy ``version`` (or, with ``command="rollback"``, roll back to it); ``warnings``
-    the user confirmed (a "y" or ``--yes``) are journaled as warned items after the plan."""
+    the user confirmed (a "y" or ``--yes``) and ``notes`` (what a rollback's guard could not
+    check) are journaled as warned items after the plan."""
     out = stream or sys.stdout
     if not config.model.services and not any(p.kind == "deploy" and p.checks for p in config.phases):
         empty = [p.id for p in config.phases if p.kind == "deploy"]
@@ -91,17 +93,18 @@ def run_deploy(
                 out.write(f"note: the deploy lock of {held.environment} is "
                           f"{held.describe()}\n")
             return _session_run(config, store, releases, run_id, version, out, command, live,
-                                dry_run=True, warnings=warnings)
+                                dry_run=True, warnings=warnings, notes=notes)
         with releases.holding(config.environment.name, run_id, version, command):
             return _session_run(config, store, releases, run_id, version, out, command, live,
-                                warnings=warnings)
+                                warnings=warnings, notes=notes)
     finally:
         store.close()
 
 
 def _session_run(config: Config, store: Store, releases: ReleaseStore, run_id: str,
                  version: str, out: IO[str], command: str, live: bool | None,
-                 dry_run: bool = False, warnings: Sequence[str] = ()) -> int:
+                 dry_run: bool = False, warnings: Sequence[str] = (),
+                 notes: Sequence[str] = ()) -> int:
     meta: dict[str, object] = {
         "name": config.name,
         "contacts": [c.model_dump() for c in config.model.contacts],
@@ -117,6 +120,7 @@ def _session_run(config: Config, store: Store, releases: ReleaseStore, run_id: s
     session = DeploySession(config, store, journal, releases, ctx, out, version,
                             command=command, live=live)
     session.warnings = list(warnings)
+    session.notes = list(notes)
     known = live_versions(releases, config.environment.name)
 
     async def main() -> int:
@@ -151,6 +155,9 @@ async def rollback_main(session: DeploySession, known: dict[str, Deployed]) -> i
     for i, warning in enumerate(session.warnings, 1):
         session.record(f"rollback.warning.{i}", "Rollback target confirmed despite a warning",
                        "plan", "preflight", "rollback.target", Outcome.WARNED, warning, 0.0)
+    for i, note in enumerate(session.notes, 1):
+        session.record(f"rollback.unchecked.{i}", "The database is not ahead of the rollback target",
+                       "plan", "preflight", "rollback.migrations", Outcome.WARNED, note, 0.0)
     if await session.run_phases({"rollback"}) == Verdict.NO_GO:
         return await session.rolled_back("a rollback step failed", ok=False)
     assert session.plan is not None

@@ -100,6 +100,7 @@ class SessionCore:
         #: Warnings the user accepted with --yes (a rollback to an unverified version),
         #: journaled as warned results after the plan.
         self.warnings: list[str] = []
+        self.notes: list[str] = []  # what a rollback's guard could not check (journaled)
 
     def say(self, text: str = "") -> None:
         self.stream.write(text + "\n")

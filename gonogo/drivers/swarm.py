@@ -11,6 +11,7 @@ not, and nothing when Docker's own failure action already rolled it back.
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from gonogo.config.docker_model import SwarmSpec
@@ -55,24 +56,41 @@ class SwarmDriver:
         self.ctx = ctx
         self.service = spec.service or spec.name
         self._create: SwarmSpec | None = None
+        self._client: Any = None
+
+    def _docker(self) -> Any:
+        """One docker SDK client for the driver's life, not one per call: over ``ssh://``
+        each new client starts an ``ssh … docker system dial-stdio`` (a handshake and a
+        remote process, ~1 s on a loaded host) — a deploy asks the engine dozens of times
+        (plan, health probes, the record of what runs). Closed when the driver goes."""
+        if self._client is None:
+            self._client = docker_client(self.ctx.env)
+            weakref.finalize(self, self._client.close)
+        return self._client
+
+    def _drop_client(self) -> None:
+        """After a lost connection: the next call opens a fresh one."""
+        client, self._client = self._client, None
+        if client is not None:
+            client.close()
 
     def target(self, version: str) -> str:
         return f"{self.spec.image}:{version}" if self.spec.image else version
 
     async def _attrs(self) -> dict[str, Any] | None:
-        client = docker_client(self.ctx.env)
-        try:
-            import docker
+        client = self._docker()
+        import docker
 
-            try:
-                service = await in_thread(client.services.get, self.service)
-            except docker.errors.NotFound:
-                return None
-            except docker.errors.APIError as exc:
-                raise DriverError(f"{self.spec.name}: {exc.explanation or exc}") from None
-            return dict(service.attrs)
-        finally:
-            client.close()
+        try:
+            service = await in_thread(client.services.get, self.service)
+        except docker.errors.NotFound:
+            return None
+        except docker.errors.APIError as exc:
+            raise DriverError(f"{self.spec.name}: {exc.explanation or exc}") from None
+        except BaseException:
+            self._drop_client()
+            raise
+        return dict(service.attrs)
 
     def _create_spec(self) -> SwarmSpec | None:
         if self._create is None:
@@ -168,7 +186,7 @@ class SwarmDriver:
         if status.get("State") in ("updating", "rollback_started"):
             return Health("starting", f"service {self.service} {status['State']}")
         wanted = _image(attrs.get("Spec"))
-        client = docker_client(self.ctx.env)
+        client = self._docker()
         try:
             tasks = await in_thread(lambda: client.api.tasks(
                 filters={"service": self.service}))
@@ -200,8 +218,9 @@ class SwarmDriver:
                     return state
             return Health("healthy", f"service {self.service}: {len(running)} task(s) running"
                                      f" {wanted}")
-        finally:
-            client.close()
+        except BaseException:  # a lost or hung connection: the next probe opens a new one
+            self._drop_client()
+            raise
 
     async def observe(self) -> Observed:
         """The service spec's image and the state of its tasks (and their containers)."""
