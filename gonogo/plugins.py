@@ -316,12 +316,6 @@ class Builtins(Mapping[str, Any]):
         return len(self._builtins) + len(self._plugins)
 
 
-class CheckTypes(Builtins):
-    """The registered check types by name (``Builtins`` of ``CHECK_TYPES``)."""
-
-    def __init__(self, plugins: Mapping[str, type[Check]], owners: Mapping[str, str]) -> None:
-        super().__init__(CHECK_TYPES, plugins, owners)
-
 
 @functools.cache
 def registry() -> Registry:

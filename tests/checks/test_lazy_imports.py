@@ -16,9 +16,10 @@ from gonogo.plugins import (
     BUILTIN_TYPES,
     BUILTINS,
     CHECK_MODULES,
+    CHECK_TYPES,
     DEFAULT_PLUGINS,
     DRIVERS,
-    CheckTypes,
+    Builtins,
     PluginError,
     build_registry,
     plugin_manager,
@@ -82,7 +83,7 @@ class RivalCommand(CommandCheck):
 
 def test_a_plugin_type_named_like_a_builtin_is_a_startup_error() -> None:
     with pytest.raises(PluginError) as info:
-        CheckTypes({"command": RivalCommand}, {"command": "rival (gonogo-rival 1.0)"})
+        Builtins(CHECK_TYPES, {"command": RivalCommand}, {"command": "rival (gonogo-rival 1.0)"})
     assert str(info.value) == ("check type 'command' is registered twice: by plugin "
                                "gonogo.checks.command and by plugin rival (gonogo-rival 1.0); "
                                "uninstall one of them")
