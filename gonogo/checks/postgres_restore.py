@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import os
 import time
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -232,8 +232,8 @@ class PostgresRestoreVerify(Check):
             # (re-reading a large dump takes seconds); pg_restore runs only once both are
             # done, and a problem with the file is reported first, as when they ran in turn.
             checked, made = await asyncio.gather(
-                _timed(steps, "check_file", verify_dump_file(dump)),
-                _timed(steps, "create_scratch", scratch.create()),
+                _timed(steps, "check_file", lambda: verify_dump_file(dump)),
+                _timed(steps, "create_scratch", scratch.create),
                 return_exceptions=True,
             )
             if isinstance(checked, BaseException):
@@ -321,11 +321,12 @@ class _Scratch:
             await conn.close()
 
 
-async def _timed(steps: dict[str, float], step: str, work: Awaitable[T]) -> T:
-    """``await work``, noting how long it took under ``steps[step]``."""
+async def _timed(steps: dict[str, float], step: str, work: Callable[[], Awaitable[T]]) -> T:
+    """``await work()``, noting how long it took under ``steps[step]`` (the coroutine is made
+    here: one cancelled before it started is never left un-awaited)."""
     started = time.monotonic()
     try:
-        return await work
+        return await work()
     finally:
         steps[step] = round(time.monotonic() - started, 3)
 
