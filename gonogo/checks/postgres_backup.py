@@ -26,7 +26,7 @@ from gonogo.checks.postgres_common import (
     MANIFEST_FORMAT,
     PARTIAL_SUFFIX,
     connect,
-    count_rows,
+    count_and_checksum,
     database_name,
     display_url,
     find_tool,
@@ -37,7 +37,6 @@ from gonogo.checks.postgres_common import (
     server_version,
     sha256_file,
     sql_error,
-    table_checksum,
     tool_connection,
     write_json_atomically,
 )
@@ -149,8 +148,7 @@ class PostgresBackup(Check):
             dumping = time.monotonic()
             dump_task = asyncio.ensure_future(run_process(argv, cwd=ctx.workdir, env=env))
             try:
-                tables, checksums = await self._describe(conn)
-                counts = await count_rows(conn, tables)
+                counts, checksums = await self._describe(conn)
                 # taken in the dump's snapshot while pg_dump runs: no wall time of its own
                 steps["counts"] = round(time.monotonic() - dumping, 3)
             except BaseException:
@@ -239,15 +237,16 @@ class PostgresBackup(Check):
             data["retention"] = {"keep": self.retention.keep, "glob": self.prune_glob(ctx)}
         return Evidence(summary=summary, data=data)
 
-    async def _describe(self, conn: Any) -> tuple[list[str], dict[str, str]]:
+    async def _describe(self, conn: Any) -> tuple[dict[str, int], dict[str, str]]:
+        """(row counts, checksums) of the source, in the connection's snapshot."""
         tables = await list_tables(conn)
-        checksums: dict[str, str] = {}
+        wanted: list[str] = []
         for name in self.checksum:
-            wanted = name if "." in name else f"public.{name}"
-            if wanted not in tables:
+            table = name if "." in name else f"public.{name}"
+            if table not in tables:
                 raise CheckError(f"checksum: no table {name!r} in {database_name(self.database_url)}")
-            checksums[wanted] = await table_checksum(conn, wanted)
-        return tables, checksums
+            wanted.append(table)
+        return await count_and_checksum(conn, tables, wanted)
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -23,7 +23,7 @@ from gonogo.checks.postgres_common import (
     CONNECT_TIMEOUT_S,
     connect,
     connection_problem,
-    count_rows,
+    count_and_checksum,
     display_url,
     find_tool,
     libpq_url,
@@ -35,7 +35,6 @@ from gonogo.checks.postgres_common import (
     scratch_name,
     sha256_file,
     sql_error,
-    table_checksum,
     tool_connection,
     with_database,
 )
@@ -141,9 +140,7 @@ async def pg_restore_into(
     counting = time.monotonic()
     conn = await connect(target_url)
     try:
-        tables = await list_tables(conn)
-        counts = await count_rows(conn, tables)
-        sums = {t: await table_checksum(conn, t) for t in checksum_tables if t in counts}
+        counts, sums = await count_and_checksum(conn, await list_tables(conn), checksum_tables)
     finally:
         await conn.close()
     return RestoreReport(counts, sums, seconds, result.stderr, time.monotonic() - counting)

@@ -214,3 +214,34 @@ def test_each_step_of_the_backup_and_of_its_verification_is_timed(tmp_path: Path
     assert sorted(checked) == ["check_file", "count", "create_scratch", "drop_scratch", "pg_restore"]
     assert checked["pg_restore"] == result.evidence["restore_s"]
     assert all(isinstance(s, float) and s >= 0 for s in [*steps.values(), *checked.values()])
+
+
+def settled_seq_scans(url: str, table: str) -> int:
+    """``seq_scan`` of ``table`` once the backends that scanned it have flushed their
+    statistics (they do as they exit, a moment after their client closed them)."""
+    import time
+
+    sql = "SELECT seq_scan FROM pg_stat_user_tables WHERE relname = %s"
+    seen, deadline = execute(url, sql, (table,))[0][0], time.monotonic() + 10
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = execute(url, sql, (table,))[0][0]
+        if now == seen:
+            return int(now)
+        seen = now
+    raise AssertionError(f"seq_scan of {table} did not settle")
+
+
+def test_a_checksummed_table_is_scanned_once_for_its_count_and_checksum(tmp_path: Path) -> None:
+    with fresh_database() as url:
+        load_sample(url)
+        before = settled_seq_scans(url, "users")
+        backup, _ = run_check("postgres.backup", {"database_url": url, "path": "b/backup.dump",
+                                                  "checksum": ["users"]},
+                              tmp_path, env=dict(os.environ))
+        assert backup.outcome == "passed", backup.summary
+        # pg_dump's COPY, then one scan for the row count and the checksum together
+        assert settled_seq_scans(url, "users") - before == 2
+    manifest = json.loads(Path(backup.evidence["manifest"]).read_text())
+    assert manifest["tables"]["public.users"] == 1000
+    assert manifest["checksums"]["public.users"].startswith("1000:")
