@@ -1,10 +1,13 @@
 """`gonogo deploy` with Docker Swarm on a real engine: `docker service update` with an update
 monitor; v2 (unhealthy) and v3 (crashes at start) are rolled back to the exact previous
-spec and v1 serves again; v4 goes live."""
+spec and v1 serves again; v4 goes live. A paused update says why its task failed: the
+task's error and its HEALTHCHECK's last output, redacted."""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import urllib.request
 from collections.abc import Iterator
@@ -97,3 +100,62 @@ def test_swarm_service_that_does_not_exist_is_no_go(
             "or a `stack_file:` to create it from, or create it once "
             "(`docker service create --name gonogo-no-such …`)\n") in result.stdout
     assert result.stdout.rstrip().endswith("The gate is not GO: nothing was changed.")
+
+
+PROBE_DOCKERFILE = """\
+FROM scratch
+COPY busybox /bin/busybox
+COPY release /release
+HEALTHCHECK --interval=1s --timeout=2s --retries=2 CMD ["/bin/busybox", "sh", "-c", \\
+  "grep -q good /release || { echo \\"4 sign-ins answered: 500 500 200 200 (as smoke:$SMOKE_PASSWORD)\\"; echo second line; exit 1; }"]
+ENTRYPOINT ["/bin/busybox", "sleep", "3600"]
+"""
+
+
+@pytest.fixture
+def probe_image(docker_bin: str, tmp_path: Path) -> Iterator[str]:
+    """``IMAGE`` v1 (its HEALTHCHECK passes) and v2 (its HEALTHCHECK fails, printing what it
+    sent: the smoke user's password)."""
+    image = f"gonogo-test-{os.getpid()}/probe"
+    context = tmp_path / "image"
+    context.mkdir()
+    (context / "Dockerfile").write_text(PROBE_DOCKERFILE)
+    shutil.copy(shutil.which("busybox") or "/bin/busybox", context / "busybox")
+    for version, release in (("v1", "good"), ("v2", "bad")):
+        (context / "release").write_text(release + "\n")
+        subprocess.run([docker_bin, "build", "-q", "-t", f"{image}:{version}", str(context)],
+                       check=True, capture_output=True)
+    yield image
+    subprocess.run([docker_bin, "image", "rm", "-f", f"{image}:v1", f"{image}:v2"],
+                   capture_output=True)
+
+
+def test_a_paused_update_says_why_the_task_failed(
+        tmp_path: Path, swarm: str, probe_image: str, name: str,
+        docker_env: dict[str, str]) -> None:
+    password = "Smoke-pw-" + os.urandom(6).hex()
+    subprocess.run([swarm, "service", "create", "--detach=false", "--quiet", "--name", name,
+                    "--network", "host", "--env", f"SMOKE_PASSWORD={password}",
+                    "--no-resolve-image", f"{probe_image}:v1"], check=True, capture_output=True)
+    try:
+        write(tmp_path / "gonogo.yml", CONFIG.format(service=name, image=probe_image, port=0)
+              .replace('url: "http://127.0.0.1:0/health", ', ""))  # its HEALTHCHECK decides
+        result = gonogo("deploy", "--version", "v2", cwd=tmp_path,
+                        env={**docker_env, "SMOKE_PASSWORD": password})
+        tasks = subprocess.run([swarm, "service", "ps", name, "--no-trunc", "--format",
+                                "{{.ID}} {{.Image}} {{.CurrentState}}"],
+                               capture_output=True, text=True).stdout
+    finally:
+        subprocess.run([swarm, "service", "rm", name], capture_output=True)
+    assert result.returncode == 5, result.stdout + result.stderr
+    failed = next(line.split()[0] for line in tasks.splitlines()
+                  if f"{probe_image}:v2" in line and " Failed " in line)
+    assert ("api: docker service update: exit 1: service update paused: update paused due to "
+            f"failure or early termination of task {failed}; task {failed[:12]} failed "
+            "(non-zero exit (137): dockerexec: unhealthy container), last healthcheck: "
+            "4 sign-ins answered: 500 500 200 200 (as smoke:[REDACTED:SMOKE_PASSWORD])\n"
+            ) in result.stdout
+    assert f"{name} back on {probe_image}:v1 (docker service rollback)" in result.stdout
+    written = [p.read_text(errors="replace") for p in tmp_path.rglob("*") if p.is_file()]
+    assert password not in result.stdout + result.stderr + "".join(written)
+    assert "[REDACTED:SMOKE_PASSWORD]" in "".join(written)  # the journal says it too
