@@ -206,19 +206,24 @@ class SwarmDriver:
         except docker.errors.APIError:
             return ""  # gone (task history trimmed): the pause message is all there is
         status = task.get("Status") or {}
-        err = str(status.get("Err") or "").removeprefix("task: ").strip()
-        why = f"task {match.group(1)[:12]} {status.get('State', 'failed')}"
-        why += f" ({err})" if err else ""
+        details = [str(status.get("Err") or "").removeprefix("task: ").strip()]
+        health: dict[str, Any] = {}
         cid = (status.get("ContainerStatus") or {}).get("ContainerID")
         if cid:
             try:
                 container = await in_thread(client.api.inspect_container, cid)
             except docker.errors.APIError:
                 container = {}  # removed, or on another node
-            log = ((container.get("State") or {}).get("Health") or {}).get("Log") or []
-            probe = _first_line(log[-1].get("Output")) if log else ""
-            if probe:
-                why += f", last healthcheck: {probe}"
+            health = (container.get("State") or {}).get("Health") or {}
+        if health.get("Status") == "unhealthy" and "unhealthy" not in details[0]:
+            details.append("container unhealthy")  # stopped gracefully: no error of its own
+        why = f"task {match.group(1)[:12]} {status.get('State', 'failed')}"
+        why += f" ({'; '.join(d for d in details if d)})" if any(details) else ""
+        # the last probe that printed something: the one cut short by the stop prints nothing
+        probes = [_first_line(entry.get("Output")) for entry in health.get("Log") or []]
+        probe = next((text for text in reversed(probes) if text), "")
+        if probe:
+            why += f", last healthcheck: {probe}"
         return self.ctx.redactor.text(why)
 
     async def health(self) -> Health:

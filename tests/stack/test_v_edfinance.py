@@ -202,12 +202,12 @@ def test_the_reference_checklist_releases_v1_v2_and_rolls_back_v3(stack: dict[st
     assert v3.returncode == 5, v3.stdout[-4000:] + v3.stderr[-2000:]
     failed = re.search(r"✗ Deploy api: \S+:v2 → \S+:v3 \[services\] .* — api: docker service update: "
                        r"exit 1: service update paused: update paused due to failure or early "
-                       r"termination of task (\w+); task \w+ failed \(non-zero exit \(\d+\): "
-                       r"dockerexec: unhealthy container\), last healthcheck: 4 simultaneous "
-                       r"sign-ins answered: ((?:\d+ ){3}\d+) \(want 200 each\)\n", v3.stdout)
+                       r"termination of task (\w+); task \w+ \w+ \(.*unhealthy.*\), last "
+                       r"healthcheck: 4 simultaneous sign-ins answered: ((?:\d+ ){3}\d+) "
+                       r"\(want 200 each\)\n", v3.stdout)
     assert failed and "500" in failed.group(2).split(), v3.stdout[-4000:]
     assert "Rolled back v3 in production: " in v3.stdout
-    assert "✓ Deploy web" not in v3.stdout.split("── Deploy services")[-1]  # only the API changed
+    assert "Deploy web:" not in v3.stdout  # only the API was touched
     assert json.loads(get("/api/health"))["version"] == "v2"
     assert "release v2" in get("/")
     releases = gonogo(env, "releases", "-c", "production-deployment-checklist.md", "--env", "production")

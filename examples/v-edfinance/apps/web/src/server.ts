@@ -32,10 +32,19 @@ async function lessons(): Promise<LessonSummary[]> {
   try {
     response = await get(API_URL);
   } catch (err) {
-    if (!API_PREVIEW_URL || !refused(err)) {
-      throw err;
+    if (!(err instanceof TypeError)) {
+      throw err; // a timeout: the API is there but slow, asking again would not help
     }
-    response = await get(API_PREVIEW_URL);
+    // a kept-alive connection the API's old task closed as it stopped, or its live port
+    // closed in the hand-over: once more, on the preview port when the live one refuses
+    try {
+      response = await get(API_URL);
+    } catch (again) {
+      if (!API_PREVIEW_URL || !refused(again)) {
+        throw again;
+      }
+      response = await get(API_PREVIEW_URL);
+    }
   }
   if (!response.ok) {
     throw new Error(`API answered ${response.status}`);
