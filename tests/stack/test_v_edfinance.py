@@ -200,7 +200,7 @@ def test_the_reference_checklist_releases_v1_v2_and_rolls_back_v3(stack: dict[st
     with requests_through_nginx("v3 rollback", (env["_SMOKE_EMAIL"], env["_SMOKE_PASSWORD"])):
         v3 = deploy(env, "v3")
     assert v3.returncode == 5, v3.stdout[-4000:] + v3.stderr[-2000:]
-    failed = re.search(r"✗ Deploy api: \S+:v2 → \S+:v3 \[services\] .* — api: docker service update: "
+    failed = re.search(r"✗ Deploy api: \S+:v2\S* → \S+:v3 \[services\] .* — api: docker service update: "
                        r"exit 1: service update paused: update paused due to failure or early "
                        r"termination of task (\w+); task \w+ \w+ \(.*unhealthy.*\), last "
                        r"healthcheck: 4 simultaneous sign-ins answered: ((?:\d+ ){3}\d+) "
