@@ -219,9 +219,13 @@ class SwarmDriver:
             details.append("container unhealthy")  # stopped gracefully: no error of its own
         why = f"task {match.group(1)[:12]} {status.get('State', 'failed')}"
         why += f" ({'; '.join(d for d in details if d)})" if any(details) else ""
-        # the last probe that printed something: the one cut short by the stop prints nothing
-        probes = [_first_line(entry.get("Output")) for entry in health.get("Log") or []]
-        probe = next((text for text in reversed(probes) if text), "")
+        # the last probe that ran and printed something: Docker records a probe it could not
+        # run (ExitCode -1: "cannot exec in a stopped container" as swarm stops the task, a
+        # timeout) too; that one is the reason only when no probe ran
+        log = [(entry.get("ExitCode"), _first_line(entry.get("Output")))
+               for entry in health.get("Log") or []]
+        ran = [text for code, text in log if code != -1 and text]
+        probe = (ran or [text for _, text in log if text] or [""])[-1]
         if probe:
             why += f", last healthcheck: {probe}"
         return self.ctx.redactor.text(why)
