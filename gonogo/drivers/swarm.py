@@ -11,6 +11,7 @@ not, and nothing when Docker's own failure action already rolled it back.
 
 from __future__ import annotations
 
+import re
 import weakref
 from typing import Any
 
@@ -40,6 +41,16 @@ def _image(spec: dict[str, Any] | None) -> str | None:
         return None
     image = ((spec.get("TaskTemplate") or {}).get("ContainerSpec") or {}).get("Image")
     return str(image) if image else None
+
+
+#: The task a paused update names: "update paused due to failure or early termination of
+#: task <id>" (Docker's UpdateStatus.Message, also what `docker service update` prints).
+_PAUSED_TASK = re.compile(r"\btask ([a-z0-9]{12,})\b")
+
+
+def _first_line(text: object) -> str:
+    lines = [line.strip() for line in str(text or "").splitlines() if line.strip()]
+    return lines[0][:200] if lines else ""
 
 
 def _has_registry(image: str) -> bool:
@@ -148,6 +159,9 @@ class SwarmDriver:
             state = await self._update_state()
             if state and state.split(":", 1)[-1].strip() not in exc.message:
                 exc.message += f" (update {state})"
+            why = await self._why_task_failed(state or exc.message)
+            if why:
+                exc.message += f"; {why}"
             raise
         now = await self.current()
         if now is None:
@@ -175,14 +189,57 @@ class SwarmDriver:
         state = status.get("State")
         return f"{state}: {status.get('Message', '')}".strip(": ") if state else None
 
+    async def _why_task_failed(self, paused: str) -> str:
+        """Why the task a paused update names failed, in one line: the task's error and,
+        when its container had a HEALTHCHECK, the first line of the last probe's output —
+        "update paused due to failure … of task X" alone sends the user digging through
+        `docker service ps` and `docker inspect`. The probe's output is redacted: a probe
+        may print what it sent (a sign-in's password). Empty when the engine cannot tell."""
+        match = _PAUSED_TASK.search(paused)
+        if match is None:
+            return ""
+        import docker
+
+        client = self._docker()
+        try:
+            task = await in_thread(client.api.inspect_task, match.group(1))
+        except docker.errors.APIError:
+            return ""  # gone (task history trimmed): the pause message is all there is
+        status = task.get("Status") or {}
+        details = [str(status.get("Err") or "").removeprefix("task: ").strip()]
+        health: dict[str, Any] = {}
+        cid = (status.get("ContainerStatus") or {}).get("ContainerID")
+        if cid:
+            try:
+                container = await in_thread(client.api.inspect_container, cid)
+            except docker.errors.APIError:
+                container = {}  # removed, or on another node
+            health = (container.get("State") or {}).get("Health") or {}
+        if health.get("Status") == "unhealthy" and "unhealthy" not in details[0]:
+            details.append("container unhealthy")  # stopped gracefully: no error of its own
+        why = f"task {match.group(1)[:12]} {status.get('State', 'failed')}"
+        why += f" ({'; '.join(d for d in details if d)})" if any(details) else ""
+        # the last probe that ran and printed something: Docker records a probe it could not
+        # run (ExitCode -1: "cannot exec in a stopped container" as swarm stops the task, a
+        # timeout) too; that one is the reason only when no probe ran
+        log = [(entry.get("ExitCode"), _first_line(entry.get("Output")))
+               for entry in health.get("Log") or []]
+        ran = [text for code, text in log if code != -1 and text]
+        probe = (ran or [text for _, text in log if text] or [""])[-1]
+        if probe:
+            why += f", last healthcheck: {probe}"
+        return self.ctx.redactor.text(why)
+
     async def health(self) -> Health:
         attrs = await self._attrs()
         if attrs is None:
             return Health("failed", f"service {self.service} does not exist")
         status = attrs.get("UpdateStatus") or {}
         if status.get("State") in ("paused", "rollback_paused"):
+            message = str(status.get("Message", ""))
+            why = await self._why_task_failed(message)
             return Health("failed", f"service {self.service} update {status['State']}: "
-                                    f"{status.get('Message', '')}")
+                                    f"{message}{'; ' + why if why else ''}")
         if status.get("State") in ("updating", "rollback_started"):
             return Health("starting", f"service {self.service} {status['State']}")
         wanted = _image(attrs.get("Spec"))

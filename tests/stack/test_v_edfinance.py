@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -192,13 +193,21 @@ def test_the_reference_checklist_releases_v1_v2_and_rolls_back_v3(stack: dict[st
         "20261101090000_init:1,20261201080000_lesson_progress:1")
     assert json.loads(get("/api/health"))["version"] == "v2"
 
-    # v3: login answers 500 under load once it runs → rolled back to v2 (exit 5)
+    # v3: login answers 500 under load → its container's healthcheck fails on the preview
+    # port, so it never takes :13000; the swarm update pauses with v2 serving and gonogo
+    # says why (the healthcheck's last output) and rolls back (exit 5)
     prepare("v3")
     with requests_through_nginx("v3 rollback", (env["_SMOKE_EMAIL"], env["_SMOKE_PASSWORD"])):
         v3 = deploy(env, "v3")
     assert v3.returncode == 5, v3.stdout[-4000:] + v3.stderr[-2000:]
-    # the API's health gate or the verification catches it, whichever sees the 500s first
+    failed = re.search(r"✗ Deploy api: \S+:v2\S* → \S+:v3 \[services\] .* — api: docker service update: "
+                       r"exit 1: service update paused: update paused due to failure or early "
+                       r"termination of task (\w+); task \w+ \w+ \(.*unhealthy.*\), last "
+                       r"healthcheck: 4 simultaneous sign-ins answered: ((?:\d+ ){3}\d+) "
+                       r"\(want 200 each\)\n", v3.stdout)
+    assert failed and "500" in failed.group(2).split(), v3.stdout[-4000:]
     assert "Rolled back v3 in production: " in v3.stdout
+    assert "Deploy web:" not in v3.stdout  # only the API was touched
     assert json.loads(get("/api/health"))["version"] == "v2"
     assert "release v2" in get("/")
     releases = gonogo(env, "releases", "-c", "production-deployment-checklist.md", "--env", "production")

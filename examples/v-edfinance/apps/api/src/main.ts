@@ -3,7 +3,7 @@ import { NestFactory } from "@nestjs/core";
 import type { NestExpressApplication } from "@nestjs/platform-express";
 import type { Server } from "node:http";
 import { AppModule } from "./app.module";
-import { closeOnSignal, listenWhenFree } from "./listen";
+import { closeOnSignal, listenPreviewThenLive } from "./listen";
 import { measure } from "./metrics";
 
 async function main(): Promise<void> {
@@ -12,9 +12,10 @@ async function main(): Promise<void> {
   await app.init();
   const server = app.getHttpServer() as Server;
   const port = Number(process.env.PORT ?? 3000);
+  const previewPort = Number(process.env.PREVIEW_PORT ?? 3010);
   const host = process.env.HOST ?? "127.0.0.1";
-  await listenWhenFree(server, port, host);
   closeOnSignal(server, () => app.close());
+  await listenPreviewThenLive(server, app.getHttpAdapter().getInstance(), port, previewPort, host);
   console.log(`api ${process.env.APP_VERSION ?? "dev"} listening on ${host}:${port}`);
 }
 

@@ -2,10 +2,14 @@
  * The web app: renders the homepage server-side from the API's lesson list, so a homepage
  * that loads proves the web → API → database path. Plain Node (no framework): one page.
  */
-import { writeFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { listenPreviewThenLive } from "./listen";
 
 const API_URL = process.env.API_URL ?? "http://127.0.0.1:3000";
+/** The API's preview port: during the API's hand-over (its old task has closed the live port,
+ * the new, verified one has not bound it yet) a refused connection is retried there, as
+ * nginx does (nginx/nginx.conf). Never used while the live port answers. */
+const API_PREVIEW_URL = process.env.API_PREVIEW_URL;
 const VERSION = process.env.APP_VERSION ?? "dev";
 
 interface LessonSummary {
@@ -18,8 +22,30 @@ function escape(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+function refused(err: unknown): boolean {
+  return (err as { cause?: { code?: string } }).cause?.code === "ECONNREFUSED";
+}
+
 async function lessons(): Promise<LessonSummary[]> {
-  const response = await fetch(`${API_URL}/lessons`, { signal: AbortSignal.timeout(3000) });
+  const get = (base: string): Promise<Response> => fetch(`${base}/lessons`, { signal: AbortSignal.timeout(3000) });
+  let response: Response;
+  try {
+    response = await get(API_URL);
+  } catch (err) {
+    if (!(err instanceof TypeError)) {
+      throw err; // a timeout: the API is there but slow, asking again would not help
+    }
+    // a kept-alive connection the API's old task closed as it stopped, or its live port
+    // closed in the hand-over: once more, on the preview port when the live one refuses
+    try {
+      response = await get(API_URL);
+    } catch (again) {
+      if (!API_PREVIEW_URL || !refused(again)) {
+        throw again;
+      }
+      response = await get(API_PREVIEW_URL);
+    }
+  }
   if (!response.ok) {
     throw new Error(`API answered ${response.status}`);
   }
@@ -55,38 +81,17 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   }
 }
 
-/** See apps/api/src/listen.ts: wait for the task this one replaces to let go of the port. */
-async function listenWhenFree(server: Server, port: number, host: string): Promise<void> {
-  writeFileSync("/tmp/ready", String(process.pid));
-  for (;;) {
-    try {
-      await new Promise<void>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(port, host, () => {
-          server.off("error", reject);
-          resolve();
-        });
-      });
-      return;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE") {
-        throw err;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  }
-}
-
 async function main(): Promise<void> {
   const server = createServer(handle);
   const port = Number(process.env.PORT ?? 3001);
+  const previewPort = Number(process.env.PREVIEW_PORT ?? 3011);
   const host = process.env.HOST ?? "127.0.0.1";
-  await listenWhenFree(server, port, host);
   process.once("SIGTERM", () => {
     server.close(() => process.exit(0));
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 5000).unref();
   });
+  await listenPreviewThenLive(server, handle, port, previewPort, host);
   console.log(`web ${VERSION} listening on ${host}:${port}, API at ${API_URL}`);
 }
 
