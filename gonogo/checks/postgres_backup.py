@@ -26,7 +26,7 @@ from gonogo.checks.postgres_common import (
     MANIFEST_FORMAT,
     PARTIAL_SUFFIX,
     connect,
-    count_rows,
+    count_and_checksum,
     database_name,
     display_url,
     find_tool,
@@ -37,7 +37,6 @@ from gonogo.checks.postgres_common import (
     server_version,
     sha256_file,
     sql_error,
-    table_checksum,
     tool_connection,
     write_json_atomically,
 )
@@ -124,6 +123,8 @@ class PostgresBackup(Check):
         except OSError as exc:
             raise CheckError(f"cannot create {dump.parent}: {exc.strerror}") from None
         started = time.monotonic()
+        #: seconds per step, in the evidence: where a backup's time goes
+        steps: dict[str, float] = {}
         conn = await connect(self.database_url)
         done = False
         try:
@@ -143,15 +144,19 @@ class PostgresBackup(Check):
                 argv.append(f"--compress={self.compress}")
             argv += ["--dbname", dbname]
             ctx.progress(f"pg_dump {display_url(self.database_url)} → {partial.name}")
+            steps["connect"] = round(time.monotonic() - started, 3)
+            dumping = time.monotonic()
             dump_task = asyncio.ensure_future(run_process(argv, cwd=ctx.workdir, env=env))
             try:
-                tables, checksums = await self._describe(conn)
-                counts = await count_rows(conn, tables)
+                counts, checksums = await self._describe(conn)
+                # taken in the dump's snapshot while pg_dump runs: no wall time of its own
+                steps["counts"] = round(time.monotonic() - dumping, 3)
             except BaseException:
                 dump_task.cancel()
                 await asyncio.gather(dump_task, return_exceptions=True)
                 raise
             result = await dump_task
+            steps["pg_dump"] = round(time.monotonic() - dumping, 3)
             await conn.execute("COMMIT")
             if result.exit_code != 0:
                 raise CheckFailed(
@@ -164,7 +169,9 @@ class PostgresBackup(Check):
             if size == 0 or header != DUMP_MAGIC:
                 raise CheckFailed(f"pg_dump exited 0 but {partial.name} is not a custom-format dump")
             faults.point("backup.dumped")
+            hashing = time.monotonic()
             digest = await asyncio.to_thread(sha256_file, partial)
+            steps["sha256"] = round(time.monotonic() - hashing, 3)
             duration = time.monotonic() - started
             manifest: dict[str, Any] = {
                 "format": MANIFEST_FORMAT,
@@ -224,20 +231,22 @@ class PostgresBackup(Check):
             "rows": rows,
             "source": display_url(self.database_url),
             "source_ref": remember_source(self.database_url),
+            "steps_s": steps,
         }
         if self.retention is not None:
             data["retention"] = {"keep": self.retention.keep, "glob": self.prune_glob(ctx)}
         return Evidence(summary=summary, data=data)
 
-    async def _describe(self, conn: Any) -> tuple[list[str], dict[str, str]]:
+    async def _describe(self, conn: Any) -> tuple[dict[str, int], dict[str, str]]:
+        """(row counts, checksums) of the source, in the connection's snapshot."""
         tables = await list_tables(conn)
-        checksums: dict[str, str] = {}
+        wanted: list[str] = []
         for name in self.checksum:
-            wanted = name if "." in name else f"public.{name}"
-            if wanted not in tables:
+            table = name if "." in name else f"public.{name}"
+            if table not in tables:
                 raise CheckError(f"checksum: no table {name!r} in {database_name(self.database_url)}")
-            checksums[wanted] = await table_checksum(conn, wanted)
-        return tables, checksums
+            wanted.append(table)
+        return await count_and_checksum(conn, tables, wanted)
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -207,6 +207,18 @@ async def table_checksum(conn: AsyncConnection[Any], table: str) -> str:
     return f"{int(count)}:{int(total)}"
 
 
+async def count_and_checksum(
+    conn: AsyncConnection[Any], tables: list[str], checksum_tables: tuple[str, ...] | list[str]
+) -> tuple[dict[str, int], dict[str, str]]:
+    """(row count of each table, content checksum of each of ``checksum_tables`` present),
+    in the connection's current snapshot. A checksummed table's count is the one its
+    checksum query took (the same ``count(*)``): one scan of it, not two."""
+    sums = {t: await table_checksum(conn, t) for t in checksum_tables if t in tables}
+    counted = await count_rows(conn, [t for t in tables if t not in sums])
+    counts = {t: int(sums[t].split(":", 1)[0]) if t in sums else counted[t] for t in tables}
+    return counts, sums
+
+
 async def server_version(conn: AsyncConnection[Any]) -> tuple[int, str]:
     """(major version, full version text) of the connected server."""
     cur = await conn.execute("SELECT current_setting('server_version_num'), version()")

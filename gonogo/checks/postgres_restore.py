@@ -11,10 +11,10 @@ import asyncio
 import contextlib
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import Field, model_validator
 
@@ -23,7 +23,7 @@ from gonogo.checks.postgres_common import (
     CONNECT_TIMEOUT_S,
     connect,
     connection_problem,
-    count_rows,
+    count_and_checksum,
     display_url,
     find_tool,
     libpq_url,
@@ -33,10 +33,8 @@ from gonogo.checks.postgres_common import (
     read_manifest,
     recall_source,
     scratch_name,
-    server_version,
     sha256_file,
     sql_error,
-    table_checksum,
     tool_connection,
     with_database,
 )
@@ -46,6 +44,7 @@ from gonogo.hookimpl import hookimpl
 from gonogo.targets.local import run_process
 
 SHOW_DIFFERENCES = 5
+T = TypeVar("T")
 
 
 def default_jobs() -> int:
@@ -111,6 +110,8 @@ class RestoreReport:
     checksums: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
     output: str = ""
+    #: How long counting (and checksumming) the restored copy took.
+    count_seconds: float = 0.0
 
 
 async def pg_restore_into(
@@ -136,14 +137,13 @@ async def pg_restore_into(
             process_problem("pg_restore", result.exit_code, result.stderr),
             {"output": result.stderr},
         )
+    counting = time.monotonic()
     conn = await connect(target_url)
     try:
-        tables = await list_tables(conn)
-        counts = await count_rows(conn, tables)
-        sums = {t: await table_checksum(conn, t) for t in checksum_tables if t in counts}
+        counts, sums = await count_and_checksum(conn, await list_tables(conn), checksum_tables)
     finally:
         await conn.close()
-    return RestoreReport(counts, sums, seconds, result.stderr)
+    return RestoreReport(counts, sums, seconds, result.stderr, time.monotonic() - counting)
 
 
 def drop_database(server_url: str, name: str) -> str | None:
@@ -220,30 +220,31 @@ class PostgresRestoreVerify(Check):
 
     async def run(self, ctx: CheckContext) -> Evidence:
         dump, server, backup = self._locate(ctx)
-        manifest = await verify_dump_file(dump)
-        wanted = tuple(t if "." in t else f"public.{t}" for t in self.checksum)
-        expected_sums: dict[str, str] = dict(manifest.get("checksums") or {})
-        for table in wanted:
-            if table not in expected_sums:
-                raise CheckError(f"the manifest of {dump.name} has no checksum of {table}: list it "
-                                 "under the backup's checksum: so it is taken with the dump")
-        conn = await connect(server)
-        try:
-            major, _ = await server_version(conn)
-            name = scratch_name(ctx.run_id)
-            from psycopg import Error as PgError
-            from psycopg import sql
-
-            try:
-                await conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            except PgError as exc:
-                raise CheckError(f"cannot create the scratch database {name} on "
-                                 f"{display_url(server)}: {sql_error(exc)}") from None
-        finally:
-            await conn.close()
-        ctx.progress(f"restoring {dump.name} into {name}")
+        steps: dict[str, float] = {}
+        scratch = _Scratch(server, scratch_name(ctx.run_id))
+        name = scratch.name
         drop_problem: str | None = None
         try:
+            # The scratch database is made while the dump is checked against its manifest
+            # (re-reading a large dump takes seconds); pg_restore runs only once both are
+            # done, and a problem with the file is reported first, as when they ran in turn.
+            checked, made = await asyncio.gather(
+                _timed(steps, "check_file", lambda: verify_dump_file(dump)),
+                _timed(steps, "create_scratch", scratch.create),
+                return_exceptions=True,
+            )
+            if isinstance(checked, BaseException):
+                raise checked
+            if isinstance(made, BaseException):
+                raise made
+            manifest = checked
+            wanted = tuple(t if "." in t else f"public.{t}" for t in self.checksum)
+            expected_sums: dict[str, str] = dict(manifest.get("checksums") or {})
+            for table in wanted:
+                if table not in expected_sums:
+                    raise CheckError(f"the manifest of {dump.name} has no checksum of {table}: list "
+                                     "it under the backup's checksum: so it is taken with the dump")
+            ctx.progress(f"restoring {dump.name} into {name}")
             report = await pg_restore_into(
                 dump, with_database(server, name), ctx.env,
                 pg_bin=ctx.resolve(self.pg_bin) if self.pg_bin else None,
@@ -251,8 +252,13 @@ class PostgresRestoreVerify(Check):
                 archive_major=_major(manifest.get("pg_dump_version")),
                 checksum_tables=tuple(expected_sums),
             )
+            steps["pg_restore"] = round(report.seconds, 3)
+            steps["count"] = round(report.count_seconds, 3)
         finally:
-            drop_problem = drop_database(server, name)
+            if scratch.attempted:
+                dropping = time.monotonic()
+                drop_problem = drop_database(server, name)
+                steps["drop_scratch"] = round(time.monotonic() - dropping, 3)
         expected: dict[str, int] = {str(k): int(v) for k, v in manifest["tables"].items()}
         problems = compare(expected, report.tables, expected_sums, report.checksums)
         data: dict[str, Any] = {
@@ -265,6 +271,7 @@ class PostgresRestoreVerify(Check):
             "rows": sum(report.tables.values()),
             "restore_s": round(report.seconds, 3),
             "jobs": self.jobs,
+            "steps_s": steps,
         }
         if drop_problem:
             data["scratch_left_behind"] = f"{name}: {drop_problem}"
@@ -285,6 +292,40 @@ class PostgresRestoreVerify(Check):
         if drop_problem:
             summary += f"; could not drop scratch database {name}: {drop_problem}"
         return Evidence(summary=summary, data=data)
+
+
+class _Scratch:
+    """The scratch database of one verification; ``attempted`` once CREATE DATABASE was
+    sent (even if the task was cancelled waiting for its answer), so it is dropped then."""
+
+    def __init__(self, server: str, name: str) -> None:
+        self.server, self.name, self.attempted = server, name, False
+
+    async def create(self) -> None:
+        from psycopg import Error as PgError
+        from psycopg import sql
+
+        conn = await connect(self.server)
+        try:
+            self.attempted = True
+            try:
+                await conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.name)))
+            except PgError as exc:
+                self.attempted = False  # refused: there is nothing of ours to drop
+                raise CheckError(f"cannot create the scratch database {self.name} on "
+                                 f"{display_url(self.server)}: {sql_error(exc)}") from None
+        finally:
+            await conn.close()
+
+
+async def _timed(steps: dict[str, float], step: str, work: Callable[[], Awaitable[T]]) -> T:
+    """``await work()``, noting how long it took under ``steps[step]`` (the coroutine is made
+    here: one cancelled before it started is never left un-awaited)."""
+    started = time.monotonic()
+    try:
+        return await work()
+    finally:
+        steps[step] = round(time.monotonic() - started, 3)
 
 
 def _n(count: int, noun: str) -> str:

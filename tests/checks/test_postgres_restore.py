@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from testing.checks import run_check
-from testing.postgres import databases, fresh_database, load_sample, server_url
+from testing.postgres import databases, execute, fresh_database, load_sample, server_url
 
 pytestmark = pytest.mark.postgres
 
@@ -147,3 +147,101 @@ def test_backup_step_of_the_same_run_and_config_errors(tmp_path: Path) -> None:
     result, _ = run_check("postgres.restore_verify", {"backup": "backup"}, tmp_path)
     assert result.outcome == "errored"
     assert result.summary == "backup step 'backup' has not run before this check: add `needs: [backup]`"
+
+
+def stand_in(folder: Path, tool: str, before: str) -> Path:
+    """A ``tool`` that runs the shell line ``before``, then the real tool (``--version`` as is)."""
+    folder.mkdir(exist_ok=True)
+    script = folder / tool
+    script.write_text(f'#!/bin/sh\n[ "$1" = --version ] && exec {tool} --version\n'
+                      f'{before}\nexec {tool} "$@"\n')
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    return folder
+
+
+def test_a_manifest_without_the_wanted_checksum_leaves_no_scratch(
+        dump: tuple[Path, str], tmp_path: Path) -> None:
+    edit_manifest(dump[0], lambda d: d.update(checksums={}))
+    result = verify(dump[0], tmp_path, checksum=["users"])
+    assert (result.outcome, result.summary) == (
+        "errored", f"the manifest of {dump[0].name} has no checksum of public.users: list it "
+        "under the backup's checksum: so it is taken with the dump")
+
+
+def test_a_corrupt_dump_is_never_handed_to_pg_restore(dump: tuple[Path, str], tmp_path: Path) -> None:
+    # the scratch database is made while the file is checked: pg_restore still waits for the check
+    ran = tmp_path / "pg_restore_ran"
+    folder = stand_in(tmp_path / "bin", "pg_restore", f"touch {ran}")
+    data = bytearray(dump[0].read_bytes())
+    data[len(data) // 2] ^= 0x01
+    dump[0].write_bytes(bytes(data))
+    result = verify(dump[0], tmp_path, pg_bin=str(folder))
+    assert result.outcome == "failed"
+    assert result.summary.endswith(": the file is corrupted or was changed after the backup")
+    assert not ran.exists()
+
+
+def test_a_row_written_during_the_dump_is_neither_dumped_nor_counted(tmp_path: Path) -> None:
+    # the row counts come from the snapshot pg_dump dumps, whatever commits meanwhile
+    insert = ('psql -q -v ON_ERROR_STOP=1 "$LATE_WRITE_URL" '
+              "-c \"INSERT INTO users (email) VALUES ('late@example.com')\" || exit 9")
+    folder = stand_in(tmp_path / "bin", "pg_dump", insert)
+    with fresh_database() as url:
+        load_sample(url)
+        backup, _ = run_check("postgres.backup", {"database_url": url, "path": "b/backup.dump",
+                                                  "pg_bin": str(folder)},
+                              tmp_path, env={**os.environ, "LATE_WRITE_URL": url})
+        assert backup.outcome == "passed", backup.summary
+        now = execute(url, "SELECT count(*) FROM users")[0][0]
+    dump = Path(backup.evidence["path"])
+    manifest = json.loads(dump.with_name(dump.name + ".manifest.json").read_text())
+    assert (manifest["tables"]["public.users"], now) == (1000, 1001)
+    result = verify(dump, tmp_path)
+    assert result.outcome == "passed", result.summary
+    assert result.summary.startswith(f"{dump.name} restores: 2 tables, 1,002 rows match the manifest")
+
+
+def test_each_step_of_the_backup_and_of_its_verification_is_timed(tmp_path: Path) -> None:
+    with fresh_database() as url:
+        load_sample(url)
+        backup, _ = run_check("postgres.backup", {"database_url": url, "path": "b/backup.dump"},
+                              tmp_path, env=dict(os.environ))
+    steps = backup.evidence["steps_s"]
+    assert sorted(steps) == ["connect", "counts", "pg_dump", "sha256"]
+    result = verify(Path(backup.evidence["path"]), tmp_path)
+    assert result.outcome == "passed", result.summary
+    checked = result.evidence["steps_s"]
+    assert sorted(checked) == ["check_file", "count", "create_scratch", "drop_scratch", "pg_restore"]
+    assert checked["pg_restore"] == result.evidence["restore_s"]
+    assert all(isinstance(s, float) and s >= 0 for s in [*steps.values(), *checked.values()])
+
+
+def settled_seq_scans(url: str, table: str) -> int:
+    """``seq_scan`` of ``table`` once the backends that scanned it have flushed their
+    statistics (they do as they exit, a moment after their client closed them)."""
+    import time
+
+    sql = "SELECT seq_scan FROM pg_stat_user_tables WHERE relname = %s"
+    seen, deadline = execute(url, sql, (table,))[0][0], time.monotonic() + 10
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = execute(url, sql, (table,))[0][0]
+        if now == seen:
+            return int(now)
+        seen = now
+    raise AssertionError(f"seq_scan of {table} did not settle")
+
+
+def test_a_checksummed_table_is_scanned_once_for_its_count_and_checksum(tmp_path: Path) -> None:
+    with fresh_database() as url:
+        load_sample(url)
+        before = settled_seq_scans(url, "users")
+        backup, _ = run_check("postgres.backup", {"database_url": url, "path": "b/backup.dump",
+                                                  "checksum": ["users"]},
+                              tmp_path, env=dict(os.environ))
+        assert backup.outcome == "passed", backup.summary
+        # pg_dump's COPY, then one scan for the row count and the checksum together
+        assert settled_seq_scans(url, "users") - before == 2
+    manifest = json.loads(Path(backup.evidence["manifest"]).read_text())
+    assert manifest["tables"]["public.users"] == 1000
+    assert manifest["checksums"]["public.users"].startswith("1000:")
