@@ -3,7 +3,7 @@
  * that loads proves the web → API → database path. Plain Node (no framework): one page.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { listenPreviewThenLive } from "./listen";
+import { closeOnSignal, listenPreviewThenLive } from "@v-edfinance/handover";
 
 const API_URL = process.env.API_URL ?? "http://127.0.0.1:3000";
 /** The API's preview port: during the API's hand-over (its old task has closed the live port,
@@ -86,11 +86,7 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3001);
   const previewPort = Number(process.env.PREVIEW_PORT ?? 3011);
   const host = process.env.HOST ?? "127.0.0.1";
-  process.once("SIGTERM", () => {
-    server.close(() => process.exit(0));
-    server.closeIdleConnections();
-    setTimeout(() => process.exit(0), 5000).unref();
-  });
+  closeOnSignal(server);
   await listenPreviewThenLive(server, handle, port, previewPort, host);
   console.log(`web ${VERSION} listening on ${host}:${port}, API at ${API_URL}`);
 }
