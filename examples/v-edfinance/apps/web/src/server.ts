@@ -4,11 +4,11 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { closeOnSignal, listenPreviewThenLive } from "@v-edfinance/handover";
+import { getFromApi } from "./api";
 
 const API_URL = process.env.API_URL ?? "http://127.0.0.1:3000";
-/** The API's preview port: during the API's hand-over (its old task has closed the live port,
- * the new, verified one has not bound it yet) a refused connection is retried there, as
- * nginx does (nginx/nginx.conf). Never used while the live port answers. */
+/** The API's preview port: the last attempt after connection failures on the live one
+ * (src/api.ts), as nginx's backup upstream (nginx/nginx.conf). */
 const API_PREVIEW_URL = process.env.API_PREVIEW_URL;
 const VERSION = process.env.APP_VERSION ?? "dev";
 
@@ -22,34 +22,12 @@ function escape(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function refused(err: unknown): boolean {
-  return (err as { cause?: { code?: string } }).cause?.code === "ECONNREFUSED";
-}
-
 async function lessons(): Promise<LessonSummary[]> {
-  const get = (base: string): Promise<Response> => fetch(`${base}/lessons`, { signal: AbortSignal.timeout(3000) });
-  let response: Response;
-  try {
-    response = await get(API_URL);
-  } catch (err) {
-    if (!(err instanceof TypeError)) {
-      throw err; // a timeout: the API is there but slow, asking again would not help
-    }
-    // a kept-alive connection the API's old task closed as it stopped, or its live port
-    // closed in the hand-over: once more, on the preview port when the live one refuses
-    try {
-      response = await get(API_URL);
-    } catch (again) {
-      if (!API_PREVIEW_URL || !refused(again)) {
-        throw again;
-      }
-      response = await get(API_PREVIEW_URL);
-    }
+  const answer = await getFromApi("/lessons", API_URL, API_PREVIEW_URL);
+  if (answer.status < 200 || answer.status > 299) {
+    throw new Error(`API answered ${answer.status}`);
   }
-  if (!response.ok) {
-    throw new Error(`API answered ${response.status}`);
-  }
-  return (await response.json()) as LessonSummary[];
+  return JSON.parse(answer.body) as LessonSummary[];
 }
 
 async function homepage(res: ServerResponse): Promise<void> {
