@@ -101,6 +101,40 @@ def import_costs(python: Path) -> list[tuple[str, float]]:
     return sorted(costs.items(), key=lambda item: -item[1])
 
 
+#: Run in the venv with a gate's folder as cwd: `gonogo check`, then the names of every module
+#: it imported that is not gonogo's own, in import order, on the last line of stderr.
+LIST_LIBRARIES = """
+import sys
+from gonogo.cli import main
+try:
+    main(["check"])
+finally:
+    own = ("gonogo", "__main__")
+    names = [n for n in list(sys.modules) if n.split(".")[0] not in own]
+    print(" ".join(names), file=sys.stderr)
+"""
+
+
+def library_floor(python: Path, folder: Path, repeat: int) -> tuple[int, float, float]:
+    """The share of a gate's time no change to gonogo's own code can remove: a Python that
+    imports only the libraries the gate imports (stdlib and third-party: asyncio, pydantic,
+    yaml, sqlite3, pluggy, importlib.metadata, …), in the same order, and does nothing else.
+    (Number of modules, median wall, median CPU.)"""
+    done = subprocess.run([str(python), "-c", LIST_LIBRARIES], cwd=folder, capture_output=True,
+                          text=True, env={**os.environ, "NO_COLOR": "1"})
+    names = done.stderr.strip().splitlines()[-1].split()
+    script = folder / "libraries_only.py"
+    # a few internal modules cannot be imported on their own: skipped
+    # with the same garbage-collector settings as gonogo's start-up (gonogo/cli.py)
+    script.write_text("import gc, importlib\ngc.disable()\n"
+                      f"for name in {names!r}:\n"
+                      "    try:\n        importlib.import_module(name)\n"
+                      "    except Exception:\n        pass\n"
+                      "gc.freeze()\n")
+    wall, cpu, _ = timed([str(python), str(script)], folder, repeat)
+    return len(names), wall, cpu
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
@@ -123,12 +157,18 @@ def main() -> int:
             folder.mkdir()
             (folder / "gonogo.yml").write_text(text)
             rows.append((name, what, *timed([gonogo, "check"], folder, args.repeat)))
+        modules, floor_wall, floor_cpu = library_floor(python, work / "gate10", args.repeat)
     print(f"load average {os.getloadavg()[0]:.1f}: on a loaded machine read the CPU column")
     print(f"{'figure':<24} {'wall':>8} {'cpu':>8}  {'target':<8} result   wall samples")
     for name, what, wall, cpu, samples in rows:
         ok = "ok" if wall <= TARGETS[name] else "ok (cpu)" if cpu <= TARGETS[name] else "OVER"
         print(f"{what:<24} {wall:>7.3f}s {cpu:>7.3f}s  <= {TARGETS[name]:.2f}s {ok:<8} "
               + " ".join(f"{s:.3f}" for s in samples))
+    gate_wall = next(row[2] for row in rows if row[0] == "gate10")
+    print(f"{'libraries alone':<24} {floor_wall:>7.3f}s {floor_cpu:>7.3f}s  (python importing the "
+          f"{modules} stdlib and third-party modules the 10-check gate imports, nothing else)")
+    print(f"{'gonogo own share':<24} {gate_wall - floor_wall:>7.3f}s           (10-check gate minus "
+          "the libraries alone: what changes to gonogo's code can still cut)")
     print("import time (cumulative) of what `gonogo check` loads:")
     for module, seconds in import_costs(python):
         print(f"  {module:<24} {seconds:.3f}s")

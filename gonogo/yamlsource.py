@@ -81,6 +81,9 @@ def parse_yaml(text: str, file: str) -> Located:
         located.data = _build(node, (), located, _Walk())
     except RecursionError:
         raise ConfigError("nested too deeply", file=file) from None
+    finally:  # the shared constructor remembers every node it built: forget this document's
+        _SCALAR.constructed_objects.clear()
+        _SCALAR.recursive_objects.clear()
     return located
 
 
@@ -97,6 +100,7 @@ def _compose(text: str) -> yaml.Node | None:
 
 _FAST_LOADER: Any = getattr(yaml, "CSafeLoader", None)
 _SCALAR = yaml.SafeLoader("")
+_STR = "tag:yaml.org,2002:str"
 #: What PyYAML's scalar constructors raise, besides ConstructorError, for a value their tag
 #: cannot hold: ``2020-13-45`` (ValueError: month must be in 1..12), ``!!timestamp x``
 #: (AttributeError: its regex did not match), ``!!int 0x`` (ValueError), an empty ``!!float``
@@ -135,6 +139,8 @@ def _build(node: yaml.Node, path: Path, located: Located, walk: _Walk) -> Any:
             return _build_collection(node, path, located, walk)
         finally:
             walk.active.discard(id(node))
+    if node.tag == _STR:  # most of a config: what PyYAML's constructor returns, without its cost
+        return node.value
     try:
         return _SCALAR.construct_object(node, deep=True)
     except yaml.constructor.ConstructorError as exc:

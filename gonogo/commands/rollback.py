@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from dataclasses import dataclass, field
 
 from gonogo.commands.deploy import check_version
 from gonogo.config.model import Config
@@ -22,20 +23,29 @@ from gonogo.error_handler import use_redactor
 from gonogo.sources import load_config
 
 
-def guard_database(args: argparse.Namespace, config: Config, version: str,
-                   notes: list[str]) -> list[str] | int:
-    """Item 6: the database may be ahead of ``version``. Say which migrations it does not
-    know; restore the backup taken before them (``--restore-backup``), or go on image-only
-    once confirmed (a "y", or ``--yes``: journaled as a warning). An exit code when not.
-    What the guard could not compare goes to ``notes``: a warning, printed and journaled."""
+@dataclass
+class DatabaseGuard:
+    """What the database guard decided before a rollback."""
+
+    #: Stop with this exit code: nothing was rolled back.
+    stop: int | None = None
+    #: Risks the person already accepted ("y" or ``--yes``): journaled as warnings.
+    confirmed: list[str] = field(default_factory=list)
+    #: What could not be compared: printed, and journaled as warnings.
+    notes: list[str] = field(default_factory=list)
+
+
+def guard_database(args: argparse.Namespace, config: Config, version: str) -> DatabaseGuard:
+    """The database may be ahead of ``version``. Say which migrations it does not know;
+    restore the backup taken before them (``--restore-backup``), or go on image-only once
+    confirmed (a "y", or ``--yes``)."""
     from gonogo.deploy.migrations_guard import ahead_lines, before_rollback
 
-    ahead, found = asyncio.run(before_rollback(config, version))
-    for note in found:
+    ahead, notes = asyncio.run(before_rollback(config, version))
+    for note in notes:
         print(f"warning: {note}")
-    notes.extend(found)
     if not ahead:
-        return []
+        return DatabaseGuard(notes=notes)
     for line in ahead_lines(ahead, version):
         print(line)
     sys.stdout.flush()
@@ -43,13 +53,13 @@ def guard_database(args: argparse.Namespace, config: Config, version: str,
         confirm(f"Roll back to {version} image-only, leaving the database ahead of it?",
                 yes=args.yes, refusal=f"the database is ahead of {version}: pass --yes to roll "
                                       "back the images anyway, or --restore-backup")
-        return [f"the database is ahead of {version} ({a.check_id}): "
-                + ", ".join(a.names) for a in ahead]
+        return DatabaseGuard(confirmed=[f"the database is ahead of {version} ({a.check_id}): "
+                                        + ", ".join(a.names) for a in ahead], notes=notes)
     without = [a.check_id for a in ahead if a.backup is None]
     if without:
         print(f"NO-GO: --restore-backup: no verified backup taken before the migrations of "
               f"{', '.join(without)}. Nothing was changed.")
-        return EXIT_NOGO
+        return DatabaseGuard(stop=EXIT_NOGO)
     from gonogo.commands import restore
     from gonogo.gate import store_for
     from gonogo.journal.releases import ReleaseStore, lock_message
@@ -72,8 +82,8 @@ def guard_database(args: argparse.Namespace, config: Config, version: str,
         if code != 0:
             print(f"NO-GO: the restore of {item.backup} did not succeed (exit {code}); the "
                   "services were not rolled back.")
-            return code
-    return []
+            return DatabaseGuard(stop=code)
+    return DatabaseGuard(notes=notes)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -109,23 +119,25 @@ def main(args: argparse.Namespace) -> int:
         print(f"NO-GO: cannot roll back {where} to {version}: {missing_message(missing)}. "
               "Nothing was changed.")
         return EXIT_NOGO
-    notes: list[str] = []
-    warnings = guard_database(args, config, version, notes)
-    if isinstance(warnings, int):
-        return warnings
-    if not verified:
-        warnings.append(f"{version} never passed verification in {where}" + (
-            "" if known else " (gonogo has no record of deploying it here)"))
+    guard = guard_database(args, config, version)
+    if guard.stop is not None:
+        return guard.stop
+    warnings = list(guard.confirmed)  # asked about once, by the guard: not again below
+    unverified = None if verified else (
+        f"{version} never passed verification in {where}"
+        + ("" if known else " (gonogo has no record of deploying it here)"))
     now = f"from {live} " if live else ""
-    if warnings or env.protected:
+    if unverified or env.protected:
         what = f"protected environment {env.name}" if env.protected else where
-        first = f"Warning: {warnings[0]}.\n" if warnings else ""
+        first = f"Warning: {unverified}.\n" if unverified else ""
         reasons = [f"environment {env.name} is protected"] if env.protected else []
-        reasons += [f"{version} never passed verification in {where}"] if warnings else []
+        reasons += [f"{version} never passed verification in {where}"] if unverified else []
         confirm(f"{first}Roll back {what} {now}to {version}? Its services are redeployed at "
                 f"{version}.", yes=args.yes,
                 refusal=f"{' and '.join(reasons)}: pass --yes to roll back to {version}")
+    if unverified:
+        warnings.append(unverified)
     for warning in warnings:
         print(f"warning: {warning}; rolling back to it as confirmed.")
     return run_deploy(config, version, yes=True, command="rollback", warnings=warnings,
-                      notes=notes)
+                      notes=guard.notes)

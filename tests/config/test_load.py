@@ -155,3 +155,27 @@ def test_find_config_prefers_explicit_then_env_var_then_cwd(
     monkeypatch.setenv("GONOGO_CONFIG", "other.yml")
     assert find_config() == Path("other.yml")
     assert find_config("explicit.yml") == Path("explicit.yml")
+
+
+def test_yaml_values_keep_their_types_and_no_load_is_remembered() -> None:
+    """Plain strings take a fast path; every other value is still PyYAML's. The shared
+    constructor forgets each document once it is built: `gonogo serve` loads configs for as
+    long as it runs, and each load used to leave every value it built behind."""
+    from datetime import date
+
+    from gonogo import yamlsource
+
+    text = (
+        "plain: hello\nquoted: '123'\nnumber: 123\nratio: 1.5\nflag: true\nnothing: null\n"
+        "day: 2026-12-01\nbase: &b {x: 1}\nmerged: {<<: *b, y: two}\nlist: [a, 2, false]\n"
+        "tagged: !!str 42\n"
+    )
+    for _ in range(3):
+        data = yamlsource.parse_yaml(text, "gonogo.yml").data
+        assert data == {
+            "plain": "hello", "quoted": "123", "number": 123, "ratio": 1.5, "flag": True,
+            "nothing": None, "day": date(2026, 12, 1), "base": {"x": 1},
+            "merged": {"x": 1, "y": "two"}, "list": ["a", 2, False], "tagged": "42",
+        }
+        assert [type(v) for v in data["list"]] == [str, int, bool]
+        assert yamlsource._SCALAR.constructed_objects == {}

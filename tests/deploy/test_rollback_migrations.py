@@ -15,6 +15,7 @@ import pytest
 
 from testing.cli import gonogo, write
 from testing.postgres import execute, fresh_database
+from testing.tty import gonogo_tty
 
 pytestmark = pytest.mark.postgres
 
@@ -125,6 +126,21 @@ def test_rollback_names_what_the_old_release_does_not_know_and_asks(
     warned = [c for c in json.loads(shown.stdout)["checks"] if c["outcome"] == "warned"]
     assert any(f"the database is ahead of v1 (prisma-status): {LESSONS}" in json.dumps(c)
                for c in warned), shown.stdout
+
+
+def test_at_a_terminal_one_yes_rolls_back_image_only(released: tuple[Path, str]) -> None:
+    """A person is asked once about the database being ahead: their "y" rolls back. (It was
+    asked again, as if v1 had never passed verification, and a second "y" was needed.)"""
+    root, url = released
+    done = gonogo_tty("rollback", "--to", "v1", cwd=root, answer="y", timeout=60)
+    assert done.returncode == 0, done.output
+    assert done.prompt == "Roll back to v1 image-only, leaving the database ahead of it? [y/N] "
+    assert done.output.count("[y/N]") == 1, done.output
+    assert "never passed verification" not in done.output
+    assert (f"warning: the database is ahead of v1 (prisma-status): {LESSONS}; "
+            "rolling back to it as confirmed.") in done.output
+    assert (root / "live").read_text().strip() == "v1"
+    assert applied(url) == [INIT, LESSONS]
 
 
 def test_restore_backup_returns_the_database_to_before_the_migration(
