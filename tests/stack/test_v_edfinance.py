@@ -17,8 +17,12 @@ import json
 import os
 import re
 import shutil
+import socket
+import struct
 import subprocess
+import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -229,3 +233,113 @@ def test_the_reference_checklist_releases_v1_v2_and_rolls_back_v3(stack: dict[st
                  (OUT / "run-v3.json").read_text()):
         for secret in secrets:
             assert secret not in text
+
+
+class ApiDouble:
+    """The API as the web app meets it, on a real socket on 127.0.0.1: connection N gets
+    ``plan[N]`` (the last one repeats) — "close" (read the request, close without answering),
+    "reset" (close with an RST), "hang" (never answer), or a status with /lessons' JSON."""
+
+    LESSONS = b'[{"slug": "budgeting-101", "title": "Budgeting 101", "minutes": 5}]'
+
+    def __init__(self, *plan: str | int) -> None:
+        self.plan = plan
+        self.connections = 0
+        self.stop = threading.Event()
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            action = self.plan[min(self.connections, len(self.plan) - 1)]
+            self.connections += 1
+            threading.Thread(target=self._answer, args=(conn, action), daemon=True).start()
+
+    def _answer(self, conn: socket.socket, action: str | int) -> None:
+        with conn:
+            request = b""
+            while b"\r\n\r\n" not in request:
+                request += conn.recv(4096) or b"\r\n\r\n"
+            if action == "reset":
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            elif action == "hang":
+                self.stop.wait(10)
+            elif isinstance(action, int):
+                conn.sendall(b"HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: "
+                             b"%d\r\nConnection: close\r\n\r\n%s" % (action, len(self.LESSONS), self.LESSONS))
+
+    def close(self) -> None:
+        self.stop.set()
+        self.sock.close()
+
+
+def free_port() -> int:
+    with socket.create_server(("127.0.0.1", 0)) as sock:
+        return int(sock.getsockname()[1])
+
+
+def homepage_with_api(live: str, preview: str) -> tuple[int, str, str]:
+    """The web app CI built (apps/web/dist) serving on its preview port with the API at
+    ``live`` / ``preview``: the homepage's status and body, then everything the app logged."""
+    if not (WORK / "apps" / "web" / "dist" / "server.js").is_file():  # this test alone
+        prepare("v2")
+    port = free_port()
+    env = {"PATH": os.environ["PATH"], "PORT": str(free_port()), "PREVIEW_PORT": str(port),
+           "HOST": "127.0.0.1", "API_URL": live, "API_PREVIEW_URL": preview, "APP_VERSION": "t"}
+    with subprocess.Popen(["node", "dist/server.js"], cwd=WORK / "apps" / "web", env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as web:
+        try:
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).close()
+                    break
+                except OSError:
+                    time.sleep(0.05)
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
+                    status, body = response.status, response.read().decode()
+            except urllib.error.HTTPError as exc:
+                status, body = exc.code, exc.read().decode()
+        finally:
+            web.terminate()
+        log, _ = web.communicate(timeout=10)
+    return status, body, log
+
+
+def test_the_web_asks_the_api_again_after_a_broken_connection_never_after_an_answer(
+    stack: dict[str, str],
+) -> None:
+    # the live port's connections break (closed unanswered, then reset: an old task stopping
+    # as the web calls it): once more on a fresh connection, then the preview port answers
+    live, preview = ApiDouble("close", "reset"), ApiDouble(200)
+    status, body, log = homepage_with_api(live.url, preview.url)
+    assert (status, live.connections, preview.connections) == (200, 2, 1), log
+    assert "<li><a href=\"/api/lessons/budgeting-101\">Budgeting 101</a> (5 min)</li>" in body
+    assert "API GET /lessons: answered on attempt 3 (preview port) after ECONNRESET, ECONNRESET\n" in log
+    # one broken connection: the fresh one to the live port answers, the preview port is left alone
+    live, preview = ApiDouble("close", 200), ApiDouble(200)
+    status, _, log = homepage_with_api(live.url, preview.url)
+    assert (status, live.connections, preview.connections) == (200, 2, 0), log
+    assert "API GET /lessons: answered on attempt 2 (live port) after ECONNRESET\n" in log
+    # the live port refuses (the hand-over): twice, then the preview port
+    status, _, log = homepage_with_api(f"http://127.0.0.1:{free_port()}", preview.url)
+    assert (status, preview.connections) == (200, 1), log
+    assert "answered on attempt 3 (preview port) after ECONNREFUSED, ECONNREFUSED\n" in log
+    # an answer is never asked again, an error status nor a timeout: the homepage says so
+    for plan, error in ((500, "API answered 500"), ("hang", "no answer within 3000 ms")):
+        live, preview = ApiDouble(plan), ApiDouble(200)
+        status, body, log = homepage_with_api(live.url, preview.url)
+        live.close()
+        assert (status, body, live.connections, preview.connections) == (
+            502, "the API is unavailable\n", 1, 0), log
+        assert f"ERROR homepage: {error}\n" in log
+    # nothing answers: three attempts at the most
+    live, preview = ApiDouble("close"), ApiDouble("reset")
+    status, _, log = homepage_with_api(live.url, preview.url)
+    assert (status, live.connections, preview.connections) == (502, 2, 1), log
+    assert "ERROR homepage: no API answered /lessons in 3 attempts: ECONNRESET, ECONNRESET, ECONNRESET\n" in log

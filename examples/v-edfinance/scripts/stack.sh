@@ -243,9 +243,12 @@ up() {
 
 checkout() {  # the team's code as of release V
   local v=$1
+  # what git tracks: no build output, nor tsc's build info (`tsc -b` would take a project
+  # whose dist/ is missing for up to date, packages/handover included)
   tar -C "$EX" --exclude=./node_modules --exclude='*/node_modules' --exclude='*/dist' \
-    --exclude=./out --exclude=./releases --exclude=./.env.production --exclude=./.gonogo \
-    --exclude=./backups --exclude=./docs -c . | tar -C "$WORK" -x
+    --exclude='*.tsbuildinfo' --exclude='*.tsbuildinfo-*' --exclude=./out --exclude=./releases \
+    --exclude=./.env.production --exclude=./.gonogo --exclude=./backups --exclude=./docs \
+    -c . | tar -C "$WORK" -x
   case $v in
     v1) rm -rf "$WORK/apps/api/prisma/migrations/20261201080000_lesson_progress"   # v2 adds it
         patch -s -p1 -d "$WORK" <"$EX/releases/v1.patch" ;;

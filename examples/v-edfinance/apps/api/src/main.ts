@@ -3,7 +3,7 @@ import { NestFactory } from "@nestjs/core";
 import type { NestExpressApplication } from "@nestjs/platform-express";
 import type { Server } from "node:http";
 import { AppModule } from "./app.module";
-import { closeOnSignal, listenPreviewThenLive } from "./listen";
+import { closeOnSignal, listenPreviewThenLive } from "@v-edfinance/handover";
 import { measure } from "./metrics";
 
 async function main(): Promise<void> {

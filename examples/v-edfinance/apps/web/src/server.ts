@@ -3,12 +3,12 @@
  * that loads proves the web → API → database path. Plain Node (no framework): one page.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { listenPreviewThenLive } from "./listen";
+import { closeOnSignal, listenPreviewThenLive } from "@v-edfinance/handover";
+import { getFromApi } from "./api";
 
 const API_URL = process.env.API_URL ?? "http://127.0.0.1:3000";
-/** The API's preview port: during the API's hand-over (its old task has closed the live port,
- * the new, verified one has not bound it yet) a refused connection is retried there, as
- * nginx does (nginx/nginx.conf). Never used while the live port answers. */
+/** The API's preview port: the last attempt after connection failures on the live one
+ * (src/api.ts), as nginx's backup upstream (nginx/nginx.conf). */
 const API_PREVIEW_URL = process.env.API_PREVIEW_URL;
 const VERSION = process.env.APP_VERSION ?? "dev";
 
@@ -22,34 +22,12 @@ function escape(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function refused(err: unknown): boolean {
-  return (err as { cause?: { code?: string } }).cause?.code === "ECONNREFUSED";
-}
-
 async function lessons(): Promise<LessonSummary[]> {
-  const get = (base: string): Promise<Response> => fetch(`${base}/lessons`, { signal: AbortSignal.timeout(3000) });
-  let response: Response;
-  try {
-    response = await get(API_URL);
-  } catch (err) {
-    if (!(err instanceof TypeError)) {
-      throw err; // a timeout: the API is there but slow, asking again would not help
-    }
-    // a kept-alive connection the API's old task closed as it stopped, or its live port
-    // closed in the hand-over: once more, on the preview port when the live one refuses
-    try {
-      response = await get(API_URL);
-    } catch (again) {
-      if (!API_PREVIEW_URL || !refused(again)) {
-        throw again;
-      }
-      response = await get(API_PREVIEW_URL);
-    }
+  const answer = await getFromApi("/lessons", API_URL, API_PREVIEW_URL);
+  if (answer.status < 200 || answer.status > 299) {
+    throw new Error(`API answered ${answer.status}`);
   }
-  if (!response.ok) {
-    throw new Error(`API answered ${response.status}`);
-  }
-  return (await response.json()) as LessonSummary[];
+  return JSON.parse(answer.body) as LessonSummary[];
 }
 
 async function homepage(res: ServerResponse): Promise<void> {
@@ -86,11 +64,7 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3001);
   const previewPort = Number(process.env.PREVIEW_PORT ?? 3011);
   const host = process.env.HOST ?? "127.0.0.1";
-  process.once("SIGTERM", () => {
-    server.close(() => process.exit(0));
-    server.closeIdleConnections();
-    setTimeout(() => process.exit(0), 5000).unref();
-  });
+  closeOnSignal(server);
   await listenPreviewThenLive(server, handle, port, previewPort, host);
   console.log(`web ${VERSION} listening on ${host}:${port}, API at ${API_URL}`);
 }

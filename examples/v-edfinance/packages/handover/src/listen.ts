@@ -1,9 +1,9 @@
 import { createServer, type RequestListener, type Server } from "node:http";
 import { existsSync } from "node:fs";
 
-/** Written by the container's healthcheck (src/healthcheck.ts; the API's twin:
- * apps/api/src/listen.ts explains the hand-over) once it has verified this
- * release on the preview port: the app may take the live port. */
+/** Written by the container's healthcheck (./healthcheck.ts, run by each app's
+ * src/healthcheck.ts) once it has verified this release on the preview port: the app may
+ * take the live port. */
 export const VERIFIED = "/tmp/verified";
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -55,4 +55,16 @@ export async function listenPreviewThenLive(
   await bindWhenFree(live, port, host);
   preview.close();
   preview.closeIdleConnections();
+}
+
+/** Stop accepting at once on SIGTERM, let in-flight requests finish (5 s at the most), run
+ * `onClosed` (the API closes its database pool), then exit. */
+export function closeOnSignal(server: Server, onClosed: () => Promise<void> = async () => {}): void {
+  process.once("SIGTERM", () => {
+    server.close(() => {
+      void onClosed().finally(() => process.exit(0));
+    });
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(0), 5000).unref();
+  });
 }
