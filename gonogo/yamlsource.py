@@ -81,9 +81,6 @@ def parse_yaml(text: str, file: str) -> Located:
         located.data = _build(node, (), located, _Walk())
     except RecursionError:
         raise ConfigError("nested too deeply", file=file) from None
-    finally:  # the shared constructor remembers every node it built: forget this document's
-        _SCALAR.constructed_objects.clear()
-        _SCALAR.recursive_objects.clear()
     return located
 
 
@@ -99,7 +96,6 @@ def _compose(text: str) -> yaml.Node | None:
 
 
 _FAST_LOADER: Any = getattr(yaml, "CSafeLoader", None)
-_SCALAR = yaml.SafeLoader("")
 _STR = "tag:yaml.org,2002:str"
 #: What PyYAML's scalar constructors raise, besides ConstructorError, for a value their tag
 #: cannot hold: ``2020-13-45`` (ValueError: month must be in 1..12), ``!!timestamp x``
@@ -121,6 +117,9 @@ MAX_VALUES = 100_000
 class _Walk:
     active: set[int] = field(default_factory=set)  # collections being built: an alias back is a cycle
     count: int = 0
+    #: PyYAML's constructor for scalars and merges. One per document (≈ 6 µs to make): it
+    #: remembers every node it built, and `gonogo serve` may load two configs at once.
+    constructor: yaml.SafeLoader = field(default_factory=lambda: yaml.SafeLoader(""))
 
 
 def _build(node: yaml.Node, path: Path, located: Located, walk: _Walk) -> Any:
@@ -142,7 +141,7 @@ def _build(node: yaml.Node, path: Path, located: Located, walk: _Walk) -> Any:
     if node.tag == _STR:  # most of a config: what PyYAML's constructor returns, without its cost
         return node.value
     try:
-        return _SCALAR.construct_object(node, deep=True)
+        return walk.constructor.construct_object(node, deep=True)
     except yaml.constructor.ConstructorError as exc:
         raise ConfigError(
             f"unsupported YAML value: {exc.problem}",
@@ -162,7 +161,7 @@ def _build(node: yaml.Node, path: Path, located: Located, walk: _Walk) -> Any:
 def _build_collection(node: yaml.Node, path: Path, located: Located, walk: _Walk) -> Any:
     if isinstance(node, yaml.MappingNode):
         try:
-            _SCALAR.flatten_mapping(node)
+            walk.constructor.flatten_mapping(node)
         except yaml.constructor.ConstructorError as exc:  # a `<<:` merge of something not a mapping
             mark = exc.problem_mark or node.start_mark
             raise ConfigError(f"invalid YAML: {exc.problem}", file=located.file,

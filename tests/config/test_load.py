@@ -158,10 +158,13 @@ def test_find_config_prefers_explicit_then_env_var_then_cwd(
 
 
 def test_yaml_values_keep_their_types_and_no_load_is_remembered() -> None:
-    """Plain strings take a fast path; every other value is still PyYAML's. The shared
-    constructor forgets each document once it is built: `gonogo serve` loads configs for as
-    long as it runs, and each load used to leave every value it built behind."""
+    """Plain strings take a fast path; every other value is still PyYAML's. Nothing of a
+    document outlives its load: `gonogo serve` loads configs for as long as it runs, and each
+    load used to leave every value it built behind, in a constructor shared by all loads."""
+    import gc
     from datetime import date
+
+    import yaml
 
     from gonogo import yamlsource
 
@@ -178,4 +181,7 @@ def test_yaml_values_keep_their_types_and_no_load_is_remembered() -> None:
             "merged": {"x": 1, "y": "two"}, "list": ["a", 2, False], "tagged": "42",
         }
         assert [type(v) for v in data["list"]] == [str, int, bool]
-        assert yamlsource._SCALAR.constructed_objects == {}
+        gc.collect()
+        kept = [o for o in gc.get_objects() if isinstance(o, yaml.SafeLoader)
+                and any(getattr(n, "value", None) == "2026-12-01" for n in o.constructed_objects)]
+        assert kept == []
