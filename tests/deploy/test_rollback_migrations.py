@@ -129,8 +129,8 @@ def test_rollback_names_what_the_old_release_does_not_know_and_asks(
 
 
 def test_at_a_terminal_one_yes_rolls_back_image_only(released: tuple[Path, str]) -> None:
-    """A person is asked once about the database being ahead: their "y" rolls back. (It was
-    asked again, as if v1 had never passed verification, and a second "y" was needed.)"""
+    """A person is asked once about the database being ahead: their "y" rolls back. (The
+    same risk was asked about a second time, and a second "y" was needed.)"""
     root, url = released
     done = gonogo_tty("rollback", "--to", "v1", cwd=root, answer="y", timeout=60)
     assert done.returncode == 0, done.output
